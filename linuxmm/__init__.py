@@ -1,0 +1,69 @@
+"""linuxmm: Linux kernel memory management as it was at each point of its history.
+
+Boot a kernel at a version and call its allocators by their kernel names::
+
+    import linuxmm
+    k = linuxmm.boot("2.6.28", mem="256M", cpus=4)
+    addr = k.alloc_pages(linuxmm.GFP_KERNEL, 3)
+    k.free_pages(addr, 3)
+    print(k.proc("buddyinfo"))
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable, Mapping
+
+from .config import memparse, parse_cmdline, resolve_config
+from .errors import (ConfigError, KernelBug, KernelPanic, LinuxmmError, NotInThisKernel, PageFault,
+                     PluginError, VersionError, WorkloadError)
+from .gfp import *  # noqa: F401,F403  (GFP_KERNEL, __GFP_ZERO, ...)
+from .gfp import __all__ as _gfp_all
+from .hookspecs import hookimpl
+from .host import Host, get_host
+from .kernel import Kernel
+from .machine import PAGE_SHIFT, PAGE_SIZE
+
+__version__ = "0.1.0"
+
+#: The C null pointer, as the model's addresses are plain integers.
+NULL = 0
+#: What ``kmalloc(0)`` returns: a non-NULL pointer that faults on access.
+ZERO_SIZE_PTR = 16
+
+
+def history():
+    """The modelled history (commits and release tags, oldest first)."""
+    return get_host().history
+
+
+def boot(version: str | None = None, *, mem: str | int | None = None, cpus: int = 1,
+         config: Mapping[str, Any] | Iterable[str] | None = None, cmdline: str | None = None,
+         seed: int = 0, host: Host | None = None) -> Kernel:
+    """Boot a kernel.
+
+    ``version`` is a release (``"0.01"``, ``"2.6.28"``, ``"6.15-rc6"``), a
+    modelled commit's sha prefix, or ``"latest"``; ``None`` reads
+    ``LINUXMM_KERNEL_VERSION`` and defaults to ``latest``.  ``mem`` is the
+    machine's RAM (``"256M"``; the era's default when ``None``); ``config``
+    maps Kconfig symbols (with or without ``CONFIG_``) to values;
+    ``cmdline`` is the boot command line.
+    """
+    host = host or get_host()
+    if version is None:
+        version = os.environ.get("LINUXMM_KERNEL_VERSION") or "latest"
+    rev = host.history.resolve(str(version))
+    values = resolve_config(host, rev, config)
+    cmd = parse_cmdline(host, rev, cmdline)
+    size = None
+    if mem is not None:
+        try:
+            size = memparse(str(mem)) if not isinstance(mem, int) else mem
+        except ValueError as exc:
+            raise LinuxmmError(f"mem: {exc}") from None
+    return Kernel(host, rev, values, cmd, mem=size, cpus=cpus, seed=seed)
+
+
+__all__ = ["boot", "history", "hookimpl", "Host", "Kernel", "NULL", "ZERO_SIZE_PTR", "PAGE_SIZE",
+           "PAGE_SHIFT", "LinuxmmError", "VersionError", "ConfigError", "NotInThisKernel", "PluginError",
+           "WorkloadError", "KernelPanic", "KernelBug", "PageFault", *_gfp_all]

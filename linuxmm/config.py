@@ -1,0 +1,155 @@
+"""Kconfig-like symbols and the boot command line.
+
+Symbols are named with or without the ``CONFIG_`` prefix and validated
+against the booted revision: a symbol that did not exist yet, or no longer
+existed, is an error naming the commit or release that added or removed it.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .history import Revision
+    from .host import Host
+
+_SIZE_RE = re.compile(r"^(\d+)([kKmMgGtTpP]?)[bB]?$")
+_SUFFIX = {"": 0, "k": 10, "m": 20, "g": 30, "t": 40, "p": 50}
+
+
+def memparse(text: str) -> int:
+    """Parse a size the way the kernel's ``memparse`` does: ``256M``, ``64G``, ``4096``."""
+    m = _SIZE_RE.match(str(text).strip())
+    if not m:
+        raise ValueError(f"{text!r} is not a size (expected a number with an optional K, M, G or T suffix)")
+    return int(m.group(1)) << _SUFFIX[m.group(2).lower()]
+
+
+def parse_bool(value: str | None) -> bool:
+    """``kstrtobool``: 1/y/Y/on and 0/n/N/off; a bare flag means true."""
+    if value is None:
+        return True
+    v = value.strip().lower()
+    if v in ("1", "y", "yes", "on", "true"):
+        return True
+    if v in ("0", "n", "no", "off", "false"):
+        return False
+    raise ValueError(f"expected 0 or 1, not {value!r}")
+
+
+def _symbol_name(name: str) -> str:
+    name = name.strip()
+    if name.upper().startswith("CONFIG_"):
+        name = name[7:]
+    return name.upper()
+
+
+def _coerce(kind: str, name: str, value: Any) -> Any:
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("y", "yes", "1", "true", "on"):
+            return True
+        if text in ("n", "no", "0", "false", "off", ""):
+            return False
+        raise ConfigError(f"CONFIG_{name} is a bool: use y or n, not {value!r}")
+    if kind == "int":
+        try:
+            return int(str(value), 0)
+        except ValueError:
+            raise ConfigError(f"CONFIG_{name} is an int, not {value!r}") from None
+    return str(value)
+
+
+def parse_config_items(items: Iterable[str]) -> dict[str, str]:
+    """Turn ``["KASAN=y", "CONFIG_SLOB=y", "KASAN"]`` into a dict."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not name.strip():
+            raise ConfigError(f"--config {item!r}: expected NAME=VALUE, e.g. KASAN=y")
+        out[name] = value if sep else "y"
+    return out
+
+
+def resolve_config(host: "Host", rev: "Revision", given: Mapping[str, Any] | Iterable[str] | None) -> dict[str, Any]:
+    """The full config for ``rev``: defaults of every live symbol, then ``given``."""
+    if given is None:
+        given = {}
+    if not isinstance(given, Mapping):
+        given = parse_config_items(given)
+    values: dict[str, Any] = {}
+    for sym in host.symbols.values():
+        if host.available(sym, rev):
+            default = sym.default(rev) if callable(sym.default) else sym.default
+            values[sym.name] = default
+    chosen_in: dict[str, str] = {}
+    for raw, value in given.items():
+        name = _symbol_name(raw)
+        sym = host.symbols.get(name)
+        if sym is None:
+            near = [s for s in host.symbols if s.startswith(name[:3])][:4]
+            hint = f"; known symbols like it: {', '.join('CONFIG_' + s for s in near)}" if near else ""
+            raise ConfigError(f"unknown config symbol CONFIG_{name}{hint} (see `linuxmm info --symbols`)")
+        coerced = _coerce(sym.kind, name, value)
+        if not host.available(sym, rev):
+            if sym.kind == "bool" and coerced is False:
+                continue  # asking for "off" in an era without the symbol is harmless
+            raise ConfigError(host.era_error(f"CONFIG_{name}", sym, rev))
+        if sym.choice and coerced is True:
+            if sym.choice in chosen_in and chosen_in[sym.choice] != name:
+                raise ConfigError(f"CONFIG_{chosen_in[sym.choice]} and CONFIG_{name} are alternatives; choose one")
+            chosen_in[sym.choice] = name
+            for other in host.symbols.values():
+                if other.choice == sym.choice and other.name in values:
+                    values[other.name] = False
+        values[name] = coerced
+    return values
+
+
+@dataclass
+class Cmdline:
+    """A parsed boot command line."""
+
+    text: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    malformed: list[str] = field(default_factory=list)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+
+def parse_cmdline(host: "Host", rev: "Revision", text: str | None) -> Cmdline:
+    """Split ``text`` into known parameters (validated) and unknown words.
+
+    A parameter the booted kernel did not know yet is unknown to it, exactly
+    as it would have been; a known parameter with a bad value is
+    ``malformed`` (the kernel logs it and carries on).
+    """
+    text = (text or "").strip()
+    cmd = Cmdline(text=text)
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise ConfigError(f"--cmdline {text!r}: {exc}") from None
+    for word in words:
+        name, sep, value = word.partition("=")
+        param = host.params.get(name)
+        if param is None or not host.available(param, rev):
+            cmd.unknown.append(word)
+            continue
+        try:
+            cmd.values[name] = param.parse(value if sep else None)
+        except ValueError:
+            cmd.malformed.append(name)
+    return cmd

@@ -1,0 +1,45 @@
+"""Exceptions.
+
+Everything a user can cause by a mistake (a bad version flag, an unknown
+config symbol, a call that did not exist in the booted era) is a
+:class:`LinuxmmError`: the CLI prints its message on one line and exits with
+status 2, never a traceback.  :class:`KernelPanic` is different: it is the
+simulated kernel dying, and it is raised to the caller after the panic line
+has been logged.
+"""
+
+
+class LinuxmmError(Exception):
+    """A user-facing error with a one-line message."""
+
+
+class VersionError(LinuxmmError):
+    """A ``--kernel-version`` that names no modelled point."""
+
+
+class ConfigError(LinuxmmError):
+    """A config symbol or boot parameter that is unknown or out of its era."""
+
+
+class NotInThisKernel(LinuxmmError, AttributeError):
+    """A kernel call or /proc file that did not exist in the booted era."""
+
+
+class PluginError(LinuxmmError):
+    """Two plugins disagree (same implementation name, unknown commit ...)."""
+
+
+class WorkloadError(LinuxmmError):
+    """A workload file that cannot be parsed or run."""
+
+
+class KernelPanic(Exception):
+    """The simulated kernel panicked; it refuses every call afterwards."""
+
+
+class KernelBug(Exception):
+    """A ``BUG()``/``BUG_ON()`` fired in the simulated kernel (logged to dmesg)."""
+
+
+class PageFault(LinuxmmError):
+    """A read or write of an address that nothing maps."""

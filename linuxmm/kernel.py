@@ -1,0 +1,184 @@
+"""The booted kernel: composed once from what the hooks return.
+
+After boot, ``kernel.alloc_pages(...)`` and friends are the chosen
+implementation's bound methods, set as instance attributes: a call is one
+Python method call, with no plugin dispatch in between.  A kernel call that
+did not exist in the booted era is bound to a stub that raises
+:class:`~linuxmm.errors.NotInThisKernel` naming when it appeared or left.
+After a panic every kernel call raises :class:`~linuxmm.errors.KernelPanic`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any, Iterator
+
+from .config import Cmdline
+from .dmesg import Dmesg
+from .errors import KernelBug, KernelPanic, LinuxmmError, NotInThisKernel
+from .machine import CPU, Counters, Memory, PageFrames, PhysicalMemory
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .history import Revision
+    from .host import Host
+    from .records import Implementation
+
+
+def _api_pairs(impl: "Implementation"):
+    for entry in impl.api:
+        name, _, attr = entry.partition(":")
+        yield name, (attr or name)
+
+
+class Kernel:
+    """A kernel at one revision, with one implementation per subsystem."""
+
+    def __init__(self, host: "Host", revision: "Revision", config: dict[str, Any], cmdline: Cmdline,
+                 mem: int | None = None, cpus: int = 1, seed: int = 0):
+        if cpus < 1:
+            raise LinuxmmError(f"cpus must be at least 1, not {cpus}")
+        self.host = host
+        self.revision = revision
+        self.version = revision.describe
+        self.config = config
+        self.cmdline = cmdline
+        self.mem_request = mem
+        self.seed = seed
+        self.dmesg = Dmesg()
+        self.counters = Counters()
+        self.cpus = [CPU(i) for i in range(cpus)]
+        self.nr_cpus = cpus
+        self.this_cpu = 0
+        self.panicked: str | None = None
+        self._has_cache: dict[str, bool] = {}
+        self.phys: PhysicalMemory | None = None
+        self.memory: Memory | None = None
+        self.frames: PageFrames | None = None
+        self.implementations = host.implementations_for(revision, config)
+        self.subsystems: dict[str, Any] = {}
+        self._api: list[str] = []
+        self._cpu_listeners: list[Any] = []
+        for subsystem, impl in self.implementations.items():
+            obj = impl.factory(self)
+            self.subsystems[subsystem] = obj
+            setattr(self, subsystem, obj)
+            for name, attr in _api_pairs(impl):
+                setattr(self, name, getattr(obj, attr))
+                self._api.append(name)
+            if hasattr(obj, "switch_cpu"):
+                self._cpu_listeners.append(obj.switch_cpu)
+        for name in host.api_names:
+            if name not in self._api:
+                setattr(self, name, self._missing_call(name))
+        self._report_cmdline()
+        host.pm.hook.linuxmm_kernel_booted(kernel=self)
+
+    # -- composition helpers ------------------------------------------------
+    def setup_memory(self, size: int, page_offset: int = 0) -> Memory:
+        """Create physical memory, page frames and the direct map (called by the page allocator)."""
+        self.phys = PhysicalMemory(size)
+        self.frames = PageFrames(self.phys.nr_pages)
+        self.memory = Memory(self.phys, page_offset)
+        return self.memory
+
+    def _missing_call(self, name: str):
+        host, rev = self.host, self.revision
+        providers = [i for i in host.implementations.values() if name in dict(_api_pairs(i))]
+        future = [i for i in providers if not rev.has(i.introduced)]
+        removed = [i for i in providers if i.removed and rev.has(i.removed)]
+        if future:
+            first = min(future, key=lambda i: host.history.ref_index(i.introduced))
+            msg = (f"{name}() is not in {rev.describe}: it appeared with {first.name} in "
+                   f"{host.describe_ref(first.introduced)}")
+        elif removed:
+            last = max(removed, key=lambda i: host.history.ref_index(i.removed or ""))
+            msg = host.era_error(f"{name}()", last, rev)
+        else:
+            needs = [f"CONFIG_{i.kconfig}" for i in providers if i.kconfig]
+            msg = f"{name}() is not in this kernel's configuration" + (f" (needs {' or '.join(needs)})" if needs else "")
+
+        def missing(*args: Any, **kwargs: Any) -> Any:
+            raise NotInThisKernel(msg)
+
+        missing.__name__ = name
+        missing.__doc__ = msg
+        return missing
+
+    def _report_cmdline(self) -> None:
+        cmd = self.cmdline
+        if self.has("v2.2.0"):
+            self.dmesg.printk(f"Kernel command line: {cmd.text}")
+        for name in cmd.malformed:
+            self.dmesg.printk(f"Malformed early option '{name}'")
+        if cmd.unknown and self.has("v5.14"):
+            words = " ".join(f'"{w}"' for w in cmd.unknown)
+            self.dmesg.printk(f"Unknown kernel command line parameters {words}, will be passed to user space.")
+
+    # -- public API ---------------------------------------------------------
+    def has(self, ref: str) -> bool:
+        """True if this kernel contains the commit (sha prefix) or release tag ``ref``."""
+        hit = self._has_cache.get(ref)
+        if hit is None:
+            hit = self._has_cache[ref] = self.revision.has(ref)
+        return hit
+
+    def proc(self, name: str) -> str:
+        """The text of /proc/``name`` as this era's kernel printed it."""
+        name = name.removeprefix("/proc/")
+        pf = self.host.proc_file(name, self.revision)
+        if pf is None:
+            known = self.host.proc_files.get(name)
+            if not known:
+                raise NotInThisKernel(f"/proc/{name} is not modelled (known: "
+                                      + ", ".join(sorted(self.host.proc_files)) + ")")
+            raise NotInThisKernel(self.host.era_error(f"/proc/{name}", known[0], self.revision))
+        return pf.render(self)
+
+    @contextlib.contextmanager
+    def on_cpu(self, cpu: int) -> Iterator["Kernel"]:
+        """Run the calls in the ``with`` block as CPU ``cpu``."""
+        if not 0 <= cpu < self.nr_cpus:
+            raise LinuxmmError(f"CPU {cpu} does not exist (this kernel has cpus=0..{self.nr_cpus - 1})")
+        previous = self.this_cpu
+        self._switch(cpu)
+        try:
+            yield self
+        finally:
+            self._switch(previous)
+
+    def _switch(self, cpu: int) -> None:
+        self.this_cpu = cpu
+        for listener in self._cpu_listeners:
+            listener(cpu)
+
+    def flush_tlb_all(self) -> None:
+        """Flush every CPU's TLB: one flush, and an IPI to each other CPU."""
+        for cpu in self.cpus:
+            cpu.tlb.clear()
+        self.counters["tlb_flushes"] += 1
+        self.counters["ipis"] += self.nr_cpus - 1
+
+    def panic(self, message: str) -> None:
+        """Log the era's panic line, refuse every later call, and raise KernelPanic."""
+        if self.has("v2.6.0"):
+            self.dmesg.printk(f"Kernel panic - not syncing: {message}")
+        else:  # 0.01 kernel/panic.c prints "Kernel panic: %s"
+            self.dmesg.printk(f"Kernel panic: {message}")
+        self.panicked = message
+        dead = KernelPanic(f"the kernel has panicked: {message}")
+
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise KernelPanic(f"the kernel has panicked ({message}); boot a new one")
+
+        for name in self._api:
+            setattr(self, name, refuse)
+        raise dead
+
+    def bug(self, where: str) -> None:
+        """``BUG()``: log ``kernel BUG at <where>!`` and raise :class:`KernelBug`."""
+        self.dmesg.printk(f"kernel BUG at {where}!")
+        raise KernelBug(f"kernel BUG at {where}!")
+
+    def __repr__(self) -> str:
+        impls = ", ".join(f"{s}={i.name}" for s, i in self.implementations.items())
+        return f"<Kernel {self.version} cpus={self.nr_cpus} {impls}>"

@@ -1,0 +1,36 @@
+"""Simulated CPUs, their TLBs, and the machine's cost counters."""
+
+from __future__ import annotations
+
+
+class Counters(dict):
+    """``kernel.counters``: named event counts, all starting at zero.
+
+    ``tlb_flushes`` counts flush operations (one per call of a flush
+    function, however many CPUs it reaches); ``ipis`` counts
+    inter-processor interrupts sent (a broadcast flush on N CPUs sends N-1);
+    ``bytes_zeroed`` and ``bytes_copied`` count memory traffic the kernel
+    itself performs.  Unknown names read as 0.
+    """
+
+    KNOWN = ("tlb_flushes", "ipis", "bytes_copied", "bytes_zeroed", "list_walks",
+             "pages_allocated", "pages_freed")
+
+    def __init__(self) -> None:
+        super().__init__((name, 0) for name in self.KNOWN)
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+
+class CPU:
+    """One CPU: its id and its TLB (a set of cached virtual page numbers)."""
+
+    __slots__ = ("id", "tlb")
+
+    def __init__(self, cpu_id: int):
+        self.id = cpu_id
+        self.tlb: set[int] = set()
+
+    def __repr__(self) -> str:
+        return f"CPU({self.id}, tlb={len(self.tlb)} entries)"

@@ -1,0 +1,103 @@
+"""What every era's page allocator shares.
+
+An era plugin subclasses :class:`PageAllocator`, lays out memory in
+``__init__`` (calling :meth:`setup`), and binds the kernel functions of its
+era (``get_free_page``, ``__get_free_pages``, ``alloc_pages`` ...) through
+its :class:`~linuxmm.records.Implementation`'s ``api``.  The helpers here
+are for boot, reports and workloads; none of them sits on an allocation
+path except :meth:`zero_pages`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .errors import LinuxmmError
+from .machine import PAGE_SHIFT, PAGE_SIZE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Kernel
+
+
+@dataclass
+class ZoneInfo:
+    """A summary row for reports: one zone (or the whole of memory, before zones)."""
+
+    name: str
+    start_pfn: int
+    end_pfn: int
+    present_pages: int
+    free_pages: int
+    nr_free: list[int]  # free blocks per order
+
+
+class PageAllocator:
+    """Base class of the page allocators.
+
+    Subclasses set ``max_order`` (the highest order one call may ask for),
+    ``default_mem`` and implement :meth:`nr_free_pages`, :meth:`zone_info`,
+    :meth:`show_mem`, :meth:`alloc_block` and :meth:`free_block`.
+    """
+
+    max_order = 0
+    default_mem = 16 << 20
+    page_offset = 0
+
+    def __init__(self, kernel: "Kernel"):
+        self.kernel = kernel
+
+    # -- boot ---------------------------------------------------------------
+    def setup(self, size: int) -> None:
+        """Create the machine's memory of ``size`` bytes and the direct map."""
+        if size < 16 * PAGE_SIZE:
+            raise LinuxmmError(f"mem={size >> 10}K is too small to boot")
+        kernel = self.kernel
+        kernel.setup_memory(size, self.page_offset)
+        self.phys = kernel.phys
+        self.frames = kernel.frames
+        self.memory = kernel.memory
+        self.counters = kernel.counters
+        self.nr_pages = self.phys.nr_pages
+
+    def requested_mem(self) -> int:
+        """``--mem`` if given, else the era default; then ``mem=`` from the command line caps it."""
+        size = self.kernel.mem_request or self.default_mem
+        limit = self.kernel.cmdline.get("mem")
+        if limit:
+            size = min(size, limit)
+        return size & ~(PAGE_SIZE - 1)
+
+    # -- addresses ------------------------------------------------------------
+    def pfn_to_virt(self, pfn: int) -> int:
+        return self.page_offset + (pfn << PAGE_SHIFT)
+
+    def virt_to_pfn(self, addr: int) -> int:
+        return (addr - self.page_offset) >> PAGE_SHIFT
+
+    # -- helpers ----------------------------------------------------------------
+    def zero_pages(self, pfn: int, nr: int) -> None:
+        """Clear ``nr`` pages from ``pfn`` and count the bytes."""
+        self.phys.fill_pages(pfn, nr, 0)
+        self.counters["bytes_zeroed"] += nr << PAGE_SHIFT
+
+    # -- what subclasses provide ------------------------------------------------
+    def nr_free_pages(self) -> int:
+        """Pages free right now (in the allocator, per-CPU lists included)."""
+        raise NotImplementedError
+
+    def zone_info(self) -> list[ZoneInfo]:
+        """One row per zone, for ``info`` and fragmentation reports."""
+        raise NotImplementedError
+
+    def show_mem(self) -> str:
+        """The era's console report of free memory (``show_free_areas`` and kin)."""
+        raise NotImplementedError
+
+    def alloc_block(self, order: int, gfp: int) -> int:
+        """Allocate ``2**order`` pages with this era's own call; 0 on failure."""
+        raise NotImplementedError
+
+    def free_block(self, addr: int, order: int) -> None:
+        """Free a block from :meth:`alloc_block` with this era's own call."""
+        raise NotImplementedError

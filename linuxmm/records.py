@@ -1,0 +1,132 @@
+"""Typed records that plugins hand to the host.
+
+Every hook in :mod:`linuxmm.hookspecs` yields instances of these classes.  They
+are plain frozen dataclasses: the host sorts, checks and indexes them once at
+start-up, and nothing here is touched on an allocation path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Kernel
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One upstream commit that the model knows about.
+
+    ``sha`` is an abbreviated upstream hash (12 hex digits, as the kernel's
+    ``Fixes:`` tags print them).  ``tag`` is the first release tag that
+    contains the commit (what ``git describe --contains`` names), which fixes
+    the commit's place in the linear history.  ``mark`` is ``"V"`` when the
+    fields were checked against primary text, ``"S"`` otherwise.
+    """
+
+    sha: str
+    subject: str
+    author: str
+    date: str  # author date, YYYY-MM-DD
+    tag: str  # first tag containing it, e.g. "v2.6.28-rc1"
+    fixes: tuple[str, ...] = ()
+    mark: str = "V"
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release tag placed on the history.
+
+    Mainline tags (``v2.6.28``, ``v6.15-rc6``) need only ``tag``.  A stable
+    release (``v6.12.5``) is its mainline ``base`` plus the named
+    ``backports`` (upstream shas), where the record gives them.  Releases
+    before v2.6.12-rc2 predate git: they have no sha and the model never
+    invents one.
+    """
+
+    tag: str
+    date: str = ""
+    base: str | None = None
+    backports: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """One era's implementation of a subsystem (``page_alloc``, ``slab`` ...).
+
+    ``introduced``/``removed`` are history references: a sha prefix of a
+    modelled commit or a release tag.  An implementation is available at a
+    revision when the revision has ``introduced`` and lacks ``removed``.
+    Where several are available, the one whose ``kconfig`` symbol is set wins;
+    otherwise the one marked ``default``.  ``factory(kernel)`` builds the
+    object whose methods become the kernel's API; ``api`` names the kernel
+    functions it provides (``{"alloc_pages": "alloc_pages", ...}``: kernel
+    name to attribute of the built object).
+    """
+
+    subsystem: str
+    name: str
+    factory: Callable[["Kernel"], Any]
+    introduced: str
+    removed: str | None = None
+    kconfig: str | None = None
+    default: bool = True
+    api: tuple[str, ...] = ()
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class ConfigSymbol:
+    """A Kconfig-like symbol (named without the ``CONFIG_`` prefix).
+
+    ``kind`` is ``"bool"``, ``"int"`` or ``"str"``.  ``choice`` groups
+    mutually exclusive symbols (``"SLAB_ALLOCATOR"``).  ``default`` may be a
+    value or a callable of the revision.
+    """
+
+    name: str
+    introduced: str
+    removed: str | None = None
+    kind: str = "bool"
+    default: Any = False
+    choice: str | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class BootParam:
+    """A kernel command-line parameter (``init_on_alloc=``, ``nohugevmalloc``).
+
+    ``parse(value)`` turns the text after ``=`` (``None`` for a bare flag)
+    into the stored value, raising ``ValueError`` with a message for a bad
+    value.  ``introduced``/``removed`` are history references.
+    """
+
+    name: str
+    introduced: str
+    removed: str | None = None
+    parse: Callable[[str | None], Any] = field(default=lambda v: True if v is None else v)
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class ProcFile:
+    """A /proc file: ``render(kernel)`` returns its whole text."""
+
+    name: str
+    render: Callable[["Kernel"], str]
+    introduced: str
+    removed: str | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A named, built-in workload: ``run(kernel, seed)`` returns a summary."""
+
+    name: str
+    run: Callable[["Kernel", int], str]
+    help: str = ""
