@@ -106,13 +106,16 @@ class Kernel:
 
     def _report_cmdline(self) -> None:
         cmd = self.cmdline
+        # The "Kernel command line:" line is printed from 2.2 on in the model [S]; the report of
+        # unknown parameters ("init: print out unknown kernel parameters") from 5.14 [S]; its
+        # format, all words in one quoted list, is as real 5.17-6.16 boot logs show it.
         if self.has("v2.2.0"):
             self.dmesg.printk(f"Kernel command line: {cmd.text}")
         for name in cmd.malformed:
             self.dmesg.printk(f"Malformed early option '{name}'")
         if cmd.unknown and self.has("v5.14"):
-            words = " ".join(f'"{w}"' for w in cmd.unknown)
-            self.dmesg.printk(f"Unknown kernel command line parameters {words}, will be passed to user space.")
+            words = " ".join(cmd.unknown)
+            self.dmesg.printk(f'Unknown kernel command line parameters "{words}", will be passed to user space.')
 
     # -- public API ---------------------------------------------------------
     def has(self, ref: str) -> bool:

@@ -1,0 +1,80 @@
+"""Kconfig symbols and the boot command line, validated against the revision."""
+
+import pytest
+
+import linuxmm
+from linuxmm.config import memparse, parse_cmdline, resolve_config
+from linuxmm.errors import ConfigError
+
+
+@pytest.fixture(scope="module")
+def host():
+    return linuxmm.get_host()
+
+
+def cfg(host, version, given):
+    return resolve_config(host, host.history.resolve(version), given)
+
+
+def test_prefix_is_optional_and_values_coerce(host):
+    assert cfg(host, "4.0", ["CONFIG_KASAN=y"])["KASAN"] is True
+    assert cfg(host, "4.0", ["kasan=y"])["KASAN"] is True
+    assert cfg(host, "4.0", {"KASAN": True})["KASAN"] is True
+    assert cfg(host, "4.0", {})["KASAN"] is False
+
+
+def test_symbol_before_it_existed(host):
+    with pytest.raises(ConfigError) as exc:
+        cfg(host, "3.19", ["KASAN=y"])
+    assert str(exc.value) == ('CONFIG_KASAN is not in v3.19: it appeared in v4.0-rc1 '
+                              '(0b24becc810d "kasan: add kernel address sanitizer infrastructure")')
+
+
+def test_symbol_after_it_was_removed(host):
+    with pytest.raises(ConfigError) as exc:
+        cfg(host, "6.4", ["SLOB=y"])
+    assert str(exc.value) == ('CONFIG_SLOB is not in v6.4: it was removed in v6.4-rc1 '
+                              '(c9929f0e344a "mm/slob: remove CONFIG_SLOB")')
+    # Asking for "off" where the symbol does not exist is harmless.
+    assert "SLOB" not in cfg(host, "6.4", ["SLOB=n"])
+
+
+def test_choice_group(host):
+    values = cfg(host, "6.1", ["SLOB=y"])
+    assert values["SLOB"] is True and values["SLUB"] is False and values["SLAB"] is False
+    assert cfg(host, "6.1", {})["SLUB"] is True
+    assert cfg(host, "2.6.22", {})["SLAB"] is True and cfg(host, "2.6.22", {})["SLUB"] is False
+    with pytest.raises(ConfigError) as exc:
+        cfg(host, "6.1", ["SLOB=y", "SLUB=y"])
+    assert str(exc.value) == "CONFIG_SLOB and CONFIG_SLUB are alternatives; choose one"
+
+
+def test_unknown_symbol_and_bad_value(host):
+    with pytest.raises(ConfigError) as exc:
+        cfg(host, "6.1", ["KASANN=y"])
+    assert str(exc.value).startswith("unknown config symbol CONFIG_KASANN; known symbols like it: CONFIG_KASAN")
+    with pytest.raises(ConfigError) as exc:
+        cfg(host, "6.1", ["KASAN=maybe"])
+    assert str(exc.value) == "CONFIG_KASAN is a bool: use y or n, not 'maybe'"
+
+
+def test_cmdline_known_unknown_and_malformed(host):
+    rev = host.history.resolve("5.3")
+    cmd = parse_cmdline(host, rev, "init_on_alloc=1 init_on_free=maybe quiet mem=64M")
+    assert cmd.values == {"init_on_alloc": True, "mem": 64 << 20}
+    assert cmd.malformed == ["init_on_free"]
+    assert cmd.unknown == ["quiet"]
+    old = parse_cmdline(host, host.history.resolve("5.2"), "init_on_alloc=1")
+    assert old.values == {} and old.unknown == ["init_on_alloc=1"]
+
+
+@pytest.mark.parametrize("text,value", [("4096", 4096), ("64K", 65536), ("256M", 256 << 20), ("64G", 64 << 30),
+                                        ("1t", 1 << 40), ("8MB", 8 << 20)])
+def test_memparse(text, value):
+    assert memparse(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "lots", "12Q", "-1M"])
+def test_memparse_rejects(text):
+    with pytest.raises(ValueError):
+        memparse(text)

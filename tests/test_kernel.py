@@ -1,0 +1,74 @@
+"""The composed kernel: API binding, panics, CPUs, dmesg."""
+
+import pytest
+
+import linuxmm
+from linuxmm.errors import KernelPanic, LinuxmmError
+from linuxmm.host import Host
+
+import toyplugin
+
+
+@pytest.fixture(scope="module")
+def toy_host():
+    return Host(extra_plugins=[toyplugin])
+
+
+def boot_toy(host, version="2.6.29", **kw):
+    return linuxmm.boot(version, config={"TOY_PAGE_ALLOC": True}, host=host, **kw)
+
+
+def test_api_is_bound_directly(toy_host):
+    k = boot_toy(toy_host)
+    # A kernel call is the implementation's own bound method: no dispatch in between.
+    assert k.toy_get_page.__self__ is k.page_alloc
+    assert k.toy_get_page.__func__ is toyplugin.ToyAllocator.toy_get_page
+
+
+def test_panic_logs_and_refuses_later_calls(toy_host):
+    k = boot_toy(toy_host)
+    with pytest.raises(KernelPanic):
+        k.panic("trying to free free page")
+    assert k.dmesg[-1] == "Kernel panic - not syncing: trying to free free page"
+    assert k.panicked == "trying to free free page"
+    with pytest.raises(KernelPanic) as exc:
+        k.toy_get_page()
+    assert "boot a new one" in str(exc.value)
+
+
+def test_on_cpu_switches_and_restores(toy_host):
+    k = boot_toy(toy_host, cpus=4)
+    seen = []
+    k._cpu_listeners.append(seen.append)
+    with k.on_cpu(3):
+        assert k.this_cpu == 3
+        with k.on_cpu(1):
+            assert k.this_cpu == 1
+        assert k.this_cpu == 3
+    assert k.this_cpu == 0 and seen == [3, 1, 3, 0]
+    with pytest.raises(LinuxmmError) as exc:
+        with k.on_cpu(4):
+            pass
+    assert str(exc.value) == "CPU 4 does not exist (this kernel has cpus=0..3)"
+
+
+def test_flush_tlb_all_counts_ipis(toy_host):
+    k = boot_toy(toy_host, cpus=4)
+    k.cpus[2].tlb.add(7)
+    k.flush_tlb_all()
+    assert k.counters["tlb_flushes"] == 1 and k.counters["ipis"] == 3 and not k.cpus[2].tlb
+
+
+def test_command_line_in_dmesg(toy_host):
+    k = boot_toy(toy_host, cmdline="quiet")
+    assert "Kernel command line: quiet" in k.dmesg
+    assert not any(line.startswith("Unknown kernel command line") for line in k.dmesg)
+
+
+def test_memory_reads_and_writes_through_the_direct_map(toy_host):
+    k = boot_toy(toy_host)
+    a = k.toy_get_page()
+    k.memory.write(a + 4090, b"hello world")  # crosses into the next page
+    assert k.memory.read(a + 4090, 11) == b"hello world"
+    with pytest.raises(linuxmm.PageFault):
+        k.memory.read(k.page_alloc.page_offset + (1 << 20), 1)
