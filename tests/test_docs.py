@@ -1,0 +1,31 @@
+"""The strict docs build, and the README's promise of two commands."""
+
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def test_readme_starts_with_the_two_commands():
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"```sh\n(.*?)```", text, re.S)
+    assert block and text.index(block.group(0)) < text.index("linuxmm is Linux")
+    assert block.group(1).splitlines() == [
+        "pip install . && linuxmm --kernel-version 0.01 run",
+        'pip install ".[test]" && pytest',
+    ]
+
+
+def test_ci_runs_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "sed -n 2p" in script and "sphinx-build -n -W" in script
+
+
+def test_strict_docs_build(tmp_path):
+    build = pytest.importorskip("sphinx.cmd.build")
+    status = build.build_main(["-n", "-W", "--keep-going", "-q", "-b", "html",
+                               str(ROOT / "docs"), str(tmp_path / "html")])
+    assert status == 0
+    assert (tmp_path / "html" / "record-vs-legend.html").exists()
