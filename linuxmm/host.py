@@ -95,7 +95,8 @@ class Host:
         self.workloads: dict[str, Workload] = {}
         for wl in _flatten(hook.linuxmm_workloads()):
             self._unique(self.workloads, wl.name, wl, "workload")
-        self.api_names = sorted({name for impl in self.implementations.values() for name in impl.api})
+        # kernel names only: an api entry "kernel_name:attribute" binds kernel_name
+        self.api_names = sorted({entry.partition(":")[0] for impl in self.implementations.values() for entry in impl.api})
 
     # -- helpers ---------------------------------------------------------
     def _results_with_plugins(self, hookname: str):
