@@ -1,1 +1,974 @@
-"""(being written)"""
+"""The bitmap buddy allocators: 1.1.89 to 2.0, 2.2, and the zoned 2.4.
+
+Three page allocators share one mechanism, written once here:
+
+* a ``free_area`` per order: a circular list of free blocks (a
+  :class:`~linuxmm.lists.FreeList`, added at the head as ``add_mem_queue`` /
+  ``list_add`` did) and a bitmap with **one bit per buddy pair**;
+* the bit of a pair is flipped every time either buddy, as a block of that
+  order, goes onto or comes off the list, so it reads 1 exactly when one
+  buddy is free and the other is not;
+* ``free_pages_ok`` flips the bit of the freed block's pair: if the bit was
+  1 the buddy was free, it is unlinked and the two merge one order up, and
+  so on; if it was 0 the block stops there;
+* ``RMQUEUE`` scans from the requested order upwards and takes the head
+  block of the first non-empty list; ``EXPAND`` then halves it: the
+  **lower** half goes back on the next smaller list and the allocation
+  continues with the **upper** half.  So these kernels hand out the
+  highest-addressed piece of a split block (2.6's ``expand()`` does the
+  opposite).
+
+The files modelled (read side by side with the Python):
+
+``buddy-bitmap-1.1`` (v1.1.89, v1.2.0, v2.0)
+    ``mm/swap.c`` of 1.2 (the buddy code before Stephen Tweedie's
+    29.12.95 split) and ``mm/page_alloc.c`` of 1.3.x/2.0; six lists,
+    orders 0..5 (``NR_MEM_LISTS`` 6).  [V-code: 1.2 ``mm/swap.c``; a
+    1.3/2.0 ``mm/page_alloc.c`` whose exact 2.0.x release was inferred.]
+    The exact 1.1 patchlevel that brought the buddy allocator is [?]; the
+    model starts it at v1.1.89, the first modelled 1.1 point (1.1.89's
+    ``mm/kmalloc.c`` already calls ``__get_free_pages(priority, order)`` and
+    ``__get_dma_pages``: RESEARCH_NOTES.md (d)).  1.1.89's own ``mm/swap.c``
+    was not found; it is modelled as 1.2's [S].
+``buddy-bitmap-2.2`` (v2.2.0)
+    ``mm/page_alloc.c`` of 2.2: ten lists, orders 0..9, ``freepages``
+    watermarks, ``PAGE_OFFSET`` 0xC0000000.  [V-code: a 2.2.x copy.]
+``buddy-zoned-2.4`` (v2.4.0)
+    ``mm/page_alloc.c`` of 2.4 (lbytony/Linux-Memory-Management-Analysis,
+    a late 2.4.x with ``balance_classzone``): zones DMA/Normal/HighMem, each
+    with its own ``free_area[MAX_ORDER]`` (``MAX_ORDER`` 10, orders 0..9;
+    the top order has no bitmap).  [V-code.]  2.4.0's own ``__alloc_pages``
+    (with ``__alloc_pages_limit`` and inactive-clean pages) differed; the
+    model uses the later form throughout 2.4 [S].
+
+Sources read (pre-git releases have no sha): 1.2 ``mm/swap.c`` and an
+earlier 1.1 ``mm/swap.c`` (unnamed mirrors, found by their text); a 1.3/2.0
+``mm/page_alloc.c`` and 1.2/2.0/2.2 ``arch/i386/mm/init.c`` ``mem_init``; a
+2.2.x ``mm/page_alloc.c``, whose allocator code is the same as
+mpe/linux-fullhistory's copy at 025296fb7d7b (its Makefile says 2.3.7); the
+2.4 file above.  The "top list may not be emptied to its last block unless
+``__GFP_HIGH``" rule (``RMQUEUE(order, maxorder, dma)``) exists only in a
+2.1.x copy: neither 1.2, 2.0 nor 2.2 has it, so no modelled release does.
+``PAGE_OFFSET``: 1.2 and 2.0 ``mem_init`` walk physical addresses from 0
+(``0x9f000`` with no offset), 2.2's adds ``PAGE_OFFSET`` (0xC0000000 on
+i386) [V-code, the i386 value itself S].
+
+What the model cannot know, and chooses (each is a documented model
+parameter, not a fact of the record): the size of the kernel image
+(``kernel_text_kb``/``kernel_data_kb``), ``sizeof(struct page)`` in 2.0-2.4,
+and that the 2.0-2.4 direct map uses 4 MB (PSE) pages, so paging_init takes
+no page-table pages from free memory.  Nothing can be reclaimed in the
+model (no page cache, buffers or swap): where the kernel would call
+``try_to_free_page(s)``, the model frees nothing.
+
+Totals: every allocator here manages all ``mem >> 12`` frames of the
+machine; ``nr_free_pages() + allocated_pages() + reserved_pages()`` equals
+that number after any sequence of calls.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from linuxmm import hookimpl
+from linuxmm.errors import LinuxmmError
+from linuxmm import gfp as _gfp
+from linuxmm.lists import FreeList
+from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
+from linuxmm.machine.frames import PG_dma, PG_head, PG_reserved
+from linuxmm.pagealloc import PageAllocator, ZoneInfo
+from linuxmm.records import Implementation
+
+if TYPE_CHECKING:  # pragma: no cover
+    from linuxmm.kernel import Kernel
+
+# Flag bits under names a class body does not mangle (``__GFP_DMA`` would become
+# ``_BuddyBitmap11__GFP_DMA`` inside a method).
+_DMA = _gfp.__GFP_DMA
+_HIGH = _gfp.__GFP_HIGH
+_HIGHMEM = _gfp.__GFP_HIGHMEM
+_FS = _gfp.__GFP_FS
+_HARDWALL = _gfp.__GFP_HARDWALL
+_WAIT = _gfp.__GFP_WAIT
+
+#: ISA DMA reaches the first 16 MB (``MAX_DMA_ADDRESS``, as a physical limit).
+MAX_DMA_PHYS = 16 << 20
+MAX_DMA_PFN = MAX_DMA_PHYS >> PAGE_SHIFT
+#: First pfn of the BIOS/ISA hole: mem_init frees low memory only below
+#: 0x9F000 ("IBM messed up *AGAIN*": 0xA0000 became 0x9F000).
+LOW_MEM_END_PFN = 0x9F000 >> PAGE_SHIFT
+#: i386 kernels of these eras are loaded at 1 MB.
+KERNEL_START_PFN = 0x100000 >> PAGE_SHIFT
+_NIL = -1
+_U32 = 0xFFFFFFFF
+
+
+def _long_align(x: int) -> int:
+    return (x + 3) & ~3
+
+
+def _pfn_up(nbytes: int) -> int:
+    return (nbytes + PAGE_SIZE - 1) >> PAGE_SHIFT
+
+
+class FreeArea:
+    """``free_area[]`` of one range of frames (the whole machine before 2.4, one zone in 2.4).
+
+    ``lists[k]`` holds the head pfns of free blocks of order ``k``;
+    ``maps[k]`` has one byte per buddy pair (a bit in the kernel) for
+    ``k < nr_orders - 1``, and for the top order too where the era keeps a
+    top map (1.x-2.2 flip it on allocation only; 2.4 has none).
+    """
+
+    __slots__ = ("name", "base", "size", "nr_orders", "lists", "maps", "free_pages",
+                 "pages_min", "pages_low", "pages_high")
+
+    def __init__(self, name: str, base: int, size: int, nr_orders: int, top_map: bool):
+        self.name = name
+        self.base = base
+        self.size = size
+        self.nr_orders = nr_orders
+        self.lists = [FreeList() for _ in range(nr_orders)]
+        self.maps = [bytearray((size >> (k + 1)) + 1) for k in range(nr_orders - 1)]
+        self.maps.append(bytearray((size >> nr_orders) + 1) if top_map else None)
+        self.free_pages = 0
+        self.pages_min = self.pages_low = self.pages_high = 0
+
+    def nr_free(self) -> list[int]:
+        return [len(lst) for lst in self.lists]
+
+    def bulk_free_range(self, start: int, end: int) -> None:
+        """Free pfns ``[start, end)`` as boot does page by page, ascending, in one pass.
+
+        Freeing every page of a range in ascending order leaves exactly the
+        greedy aligned decomposition of the range, each order's list in
+        descending address order (the block completed last sits at the
+        head), and each pair bit equal to "exactly one buddy free".  Tests
+        check this against page-by-page :func:`free_pages_ok`.
+        """
+        base = self.base
+        top = self.nr_orders - 1
+        lists, maps = self.lists, self.maps
+        idx, end_idx = start - base, end - base
+        self.free_pages += end - start
+        while idx < end_idx:
+            order = top
+            while order and (idx & ((1 << order) - 1) or idx + (1 << order) > end_idx):
+                order -= 1
+            lists[order].add(idx + base)
+            if order < top:
+                maps[order][idx >> (order + 1)] ^= 1
+            idx += 1 << order
+
+
+def _subtract(ranges: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    """``ranges`` minus ``[lo, hi)``, empty pieces dropped."""
+    out = []
+    for a, b in ranges:
+        for x, y in ((a, min(b, lo)), (max(a, hi), b)):
+            if x < y:
+                out.append((x, y))
+    return out
+
+
+def free_pages_ok(area: FreeArea, pfn: int, order: int) -> None:
+    """Put a block on the free lists, merging with free buddies (1.x-2.4 ``free_pages_ok``)."""
+    top = area.nr_orders - 1
+    lists, maps = area.lists, area.maps
+    base = area.base
+    idx = (pfn - base) & ~((1 << order) - 1)
+    area.free_pages += 1 << order
+    while order < top:
+        bit = idx >> (order + 1)
+        m = maps[order]
+        old = m[bit]
+        m[bit] = old ^ 1
+        if not old:  # the buddy is still in use
+            break
+        lists[order].remove((idx ^ (1 << order)) + base)
+        order += 1
+        idx &= ~((1 << order) - 1)
+    lists[order].add(idx + base)
+
+
+class BitmapBuddy(PageAllocator):
+    """What the three eras share: boot layout, RMQUEUE/EXPAND, freeing, reports."""
+
+    nr_mem_lists = 6
+    top_map = True  # 1.x-2.2 keep (and flip on allocation) a map for the top order too
+    kernel_text_kb = 192
+    kernel_data_kb = 96
+    sizeof_page = 2  # bytes per mem_map entry
+
+    def __init__(self, kernel: "Kernel"):
+        super().__init__(kernel)
+        self.dmesg = kernel.dmesg
+        self.nr_allocated = 0
+        self.nr_reserved = 0
+
+    # -- boot helpers --------------------------------------------------------
+    def setup(self, size: int) -> None:
+        super().setup(size)
+        # The frame arrays, bound once for the hot paths.
+        self.f_count = self.frames.count
+        self.f_flags = self.frames.flags
+        self.f_order = self.frames.order
+
+    def _check_size(self, size: int, limit: int) -> None:
+        if size > limit:
+            raise LinuxmmError(f"mem={size >> 20}M is more than this era's i386 kernel can map "
+                               f"({limit >> 20}M)")
+        need = (KERNEL_START_PFN << PAGE_SHIFT) + ((self.kernel_text_kb + self.kernel_data_kb) << 10) + (1 << 20)
+        if size < need:
+            raise LinuxmmError(f"mem={size >> 10}K is too small for this era's kernel (it needs {need >> 10}K)")
+
+    def _boot_free(self, areas: list[FreeArea], ranges: list[tuple[int, int]], bulk: bool = True) -> None:
+        """mem_init: clear PG_reserved on ``ranges`` and free them page by page, ascending."""
+        flags = self.frames.flags
+        for start, end in ranges:
+            for pfn in range(start, end):
+                flags[pfn] &= ~PG_reserved
+            for area in areas:
+                lo, hi = max(start, area.base), min(end, area.base + area.size)
+                if lo >= hi:
+                    continue
+                if bulk:
+                    area.bulk_free_range(lo, hi)
+                else:
+                    for pfn in range(lo, hi):
+                        free_pages_ok(area, pfn, 0)
+        self.nr_reserved = self.nr_pages - sum(a.free_pages for a in areas)
+
+    # -- RMQUEUE / EXPAND ------------------------------------------------------
+    def _rmqueue(self, area: FreeArea, order: int, dma: bool) -> int:
+        """Take a block of ``order`` (pfn, or -1): RMQUEUE then EXPAND."""
+        lists, maps = area.lists, area.maps
+        base = area.base
+        flags = self.f_flags
+        for cur in range(order, area.nr_orders):
+            lst = lists[cur]
+            pfn = lst.head
+            if pfn == _NIL:
+                continue
+            if dma:  # 2.0/2.2 walk the list for a PG_DMA block
+                walks = 0
+                while pfn != _NIL and not flags[pfn] & PG_dma:
+                    pfn = lst.nxt[pfn]
+                    walks += 1
+                self.counters["list_walks"] += walks
+                if pfn == _NIL:
+                    continue
+            lst.remove(pfn)
+            m = maps[cur]
+            if m is not None:
+                m[(pfn - base) >> (cur + 1)] ^= 1
+            area.free_pages -= 1 << order
+            # EXPAND: lower halves go back on the smaller lists; keep the upper half.
+            size = 1 << cur
+            while cur > order:
+                cur -= 1
+                size >>= 1
+                lists[cur].add(pfn)
+                maps[cur][(pfn - base) >> (cur + 1)] ^= 1
+                pfn += size
+            return pfn
+        return _NIL
+
+    def _check_order(self, func: str, addr: int, pfn: int, order: int) -> None:
+        """Refuse a free whose order differs from the allocation's: the kernel would corrupt its lists."""
+        frames = self.frames
+        if not frames.flags[pfn] & PG_head or frames.order[pfn] != order:
+            have = frames.order[pfn] if frames.flags[pfn] & PG_head else None
+            what = f"was allocated with order {have}" if have is not None else "is not the first page of a block"
+            raise LinuxmmError(f"{func}({addr:#x}, {order}): that page {what}; this kernel does not check "
+                               f"and would corrupt its free lists, so the model refuses")
+
+    def _release(self, area: FreeArea, pfn: int, order: int) -> None:
+        """The count reached 0: clear the block's head mark and hand it to ``free_pages_ok``."""
+        self.f_flags[pfn] &= ~PG_head
+        self.nr_allocated -= 1 << order
+        self.counters["pages_freed"] += 1 << order
+        free_pages_ok(area, pfn, order)
+
+    # -- reports ---------------------------------------------------------------
+    def allocated_pages(self) -> int:
+        """Pages handed out by the allocator and not yet freed."""
+        return self.nr_allocated
+
+    def reserved_pages(self) -> int:
+        """Frames never given to the allocator (PG_reserved at boot: holes, kernel, boot data)."""
+        return self.nr_reserved
+
+    def _free_area_lines(self, area: FreeArea) -> tuple[str, int]:
+        nr = area.nr_free()
+        kb = PAGE_SIZE >> 10
+        parts = "".join(f"{n}*{kb << k}kB " for k, n in enumerate(nr))
+        total = sum(n * (kb << k) for k, n in enumerate(nr))
+        return parts, total
+
+    def _memory_line(self, code: int, reserved: int, data: int, init: int | None, high: int | None) -> str:
+        avail = self.nr_free_pages() << (PAGE_SHIFT - 10)
+        line = (f"Memory: {avail}k/{self.nr_pages << (PAGE_SHIFT - 10)}k available "
+                f"({code << 2}k kernel code, {reserved << 2}k reserved, {data << 2}k data")
+        if init is not None:
+            line += f", {init << 2}k init"
+        if high is not None:
+            line += f", {high << 2}k highmem"
+        return line + ")"
+
+
+# ============================================================================
+# 1.1.89 .. 2.0: mm/swap.c (1.2) and mm/page_alloc.c (1.3/2.0)
+# ============================================================================
+class BuddyBitmap11(BitmapBuddy):
+    """The first buddy allocator: six lists, physical addresses.
+
+    v1.1.89 and v1.2.0 follow 1.2's ``mm/swap.c``; v2.0 follows the
+    1.3/2.0 ``mm/page_alloc.c``.  Differences, precomputed at boot:
+
+    * **Priorities.**  These kernels took a priority, not a mask.  The model
+      maps a mask: ``__GFP_HIGH`` is ``GFP_ATOMIC`` (no reserve, never
+      reclaims); a mask without ``__GFP_IO``/``__GFP_FS`` is ``GFP_BUFFER``;
+      anything else is ``GFP_KERNEL``/``GFP_USER``.  Non-atomic requests are
+      served only while ``nr_free_pages > min_free_pages``; otherwise the
+      kernel would try ``try_to_free_page()``, which frees nothing here.
+      ``min_free_pages`` is ``max(16, mem >> (PAGE_SHIFT+6))`` in 1.2
+      [V-code] and ``max(16, mem >> (PAGE_SHIFT+7))`` in 2.0, where
+      ``free_pages_low``/``high`` are 1.5x and 2x it [V-code, 2.0.x
+      inferred; later 2.0.3x raised the floor to 48 [S]].
+    * **Order limit.**  1.2's ``__get_free_pages`` has no check: an order
+      of 6 or more runs RMQUEUE's do/while once past the end of
+      ``free_area_list[]`` (undefined).  The model returns 0 and logs
+      nothing.  2.0 returns 0 silently for ``order >= NR_MEM_LISTS``.
+    * **DMA.**  1.2 has ``__get_dma_pages``: allocate (as ``GFP_BUFFER``
+      unless atomic) until a block lies below 16 MB, then free the others
+      [V-code].  A 1.2 ``__get_free_pages`` call with ``GFP_DMA`` in the
+      model's mask is routed there.  2.0 has the three-argument
+      ``__get_free_pages(priority, order, dma)``; the model takes ``dma``
+      from ``__GFP_DMA`` in the mask, and RMQUEUE walks each list for a
+      ``PG_DMA`` block (pages below 16 MB).
+    * **Bad frees.**  1.2 prints ``Trying to free free memory (%08lx):
+      memory probably corrupted`` when the count is already 0 (then
+      ``PC = %p``, the caller's return address, which the model omits).
+      1.1.89's text is [?] (early 1.1 spelled it "probabably" with ``PC =
+      %08lx``; 1.2 spells "probably"): the model prints 1.2's.  2.0
+      decrements with ``atomic_dec_and_test`` and says nothing: a free of a
+      free page drops its count below zero and changes no list.
+    * **Layout** (mem_init of 1.2/2.0): page 0 reserved, pages
+      0x1000-0x9F000 freed, 0x9F000-0x100000 reserved, the kernel at 1 MB,
+      then (1.2) one page table per 4 MB beyond the first, the swap-cache
+      array (4 bytes a page), ``mem_map`` (1.2: one ``unsigned short`` a
+      page; 2.0: ``struct page``, modelled as 40 bytes [S]) and the six
+      bitmaps, then free memory up to the end.  ``PAGE_OFFSET`` is 0:
+      kernel addresses are physical (the 0xC0000000 direct map came during
+      2.1.x) [S].
+    """
+
+    nr_mem_lists = 6
+    max_order = 5
+    default_mem = 16 << 20
+    page_offset = 0
+    kernel_text_kb = 192
+    kernel_data_kb = 96
+
+    def __init__(self, kernel: "Kernel"):
+        super().__init__(kernel)
+        # v2.0 = mm/page_alloc.c of 1.3/2.0; before = mm/swap.c of 1.1/1.2.
+        self.era20 = kernel.has("v2.0")
+        if self.era20:
+            self.kernel_text_kb, self.kernel_data_kb, self.sizeof_page = 320, 128, 40
+        size = self.requested_mem()
+        self._check_size(size, 960 << 20)
+        self.setup(size)
+        nr = self.nr_pages
+        shift = PAGE_SHIFT + (7 if self.era20 else 6)
+        self.min_free_pages = max(16, size >> shift)
+        self.free_pages_low = self.min_free_pages + (self.min_free_pages >> 1)
+        self.free_pages_high = 2 * self.min_free_pages
+        self.area = FreeArea("Memory", 0, nr, self.nr_mem_lists, self.top_map)
+        flags = self.frames.flags
+        # free_area_init: every page reserved (2.0: and PG_DMA); mem_init clears PG_DMA >= 16 MB.
+        for pfn in range(nr):
+            flags[pfn] = PG_reserved | (PG_dma if self.era20 and pfn < MAX_DMA_PFN else 0)
+        etext = (KERNEL_START_PFN << PAGE_SHIFT) + (self.kernel_text_kb << 10)
+        start_mem = etext + (self.kernel_data_kb << 10)
+        if not self.era20:
+            start_mem += PAGE_SIZE * max(0, (size - 1) // (4 << 20))  # paging_init: pg0 maps the first 4 MB
+        start_mem = (start_mem + 15) & ~15  # init_swap_cache
+        start_mem += nr * 4
+        start_mem = _long_align(start_mem + nr * self.sizeof_page)  # mem_map
+        end_mem = size
+        mask = ~(PAGE_SIZE - 1)
+        for i in range(self.nr_mem_lists):  # the bitmaps, as free_area_init sizes them
+            mask <<= 1
+            end_mem = (end_mem + ~mask) & mask
+            bitmap = ((end_mem >> (PAGE_SHIFT + i)) + 7) >> 3
+            start_mem += _long_align(bitmap) if self.era20 else bitmap
+        self.start_mem_pfn = _pfn_up(start_mem)
+        self._boot_free([self.area], [(1, LOW_MEM_END_PFN), (self.start_mem_pfn, nr)])
+        # mem_init's accounting: reserved = ISA hole, code = below _etext, data = the rest.
+        etext_pfn = _pfn_up(etext)
+        hole = (0x100000 - 0xA0000) >> PAGE_SHIFT
+        code = sum(1 for p in range(0, etext_pfn) if flags[p] & PG_reserved and not 0xA0 <= p < 0x100)
+        data = self.nr_reserved - code - hole
+        self.dmesg.printk(self._memory_line(code, hole, data, None, None))
+        # Hot-path constants.
+        self.high_memory_pfn = nr
+
+    # -- kernel calls ------------------------------------------------------------
+    def get_free_pages_order(self, gfp: int, order: int) -> int:
+        """``__get_free_pages``: 1.2 ``(priority, order)``; 2.0 ``(priority, order, dma)`` with dma = __GFP_DMA."""
+        if order >= self.nr_mem_lists or order < 0:
+            return 0  # 2.0 checks; 1.2 would run past free_area_list[] (see class docstring)
+        if gfp & _DMA:
+            if not self.era20:
+                return self.get_dma_pages(gfp, order)
+            dma = True
+        else:
+            dma = False
+        area = self.area
+        if not gfp & _HIGH and area.free_pages <= self.min_free_pages:
+            return 0  # not GFP_ATOMIC: try_to_free_page() finds nothing to free in the model
+        pfn = self._rmqueue(area, order, dma)
+        if pfn == _NIL:
+            return 0
+        self.f_count[pfn] = 1
+        self.f_flags[pfn] |= PG_head
+        self.f_order[pfn] = order
+        self.nr_allocated += 1 << order
+        self.counters["pages_allocated"] += 1 << order
+        return pfn << PAGE_SHIFT
+
+    def get_dma_pages(self, gfp: int, order: int) -> int:
+        """``__get_dma_pages``: 1.2 retries until a block is below 16 MB; 2.0 passes dma=1."""
+        if self.era20:
+            return self.get_free_pages_order(gfp | _DMA, order)
+        if not gfp & _HIGH:
+            gfp = 0  # GFP_BUFFER: no I/O, no reclaim
+        rejected = []
+        while True:
+            result = self.get_free_pages_order(gfp & ~_DMA, order)
+            if result < MAX_DMA_PHYS:  # covers failure (0) as well
+                break
+            rejected.append(result)
+        for addr in rejected:
+            self.free_pages(addr, order)
+        return result
+
+    def get_free_page_nozero(self, gfp: int) -> int:
+        """``__get_free_page(priority)``: one page, contents as left."""
+        return self.get_free_pages_order(gfp, 0)
+
+    def get_free_page(self, gfp: int) -> int:
+        """``get_free_page(priority)``: one page, cleared (``memset`` in mm.h)."""
+        addr = self.get_free_pages_order(gfp, 0)
+        if addr:
+            self.zero_pages(addr >> PAGE_SHIFT, 1)
+        return addr
+
+    def free_pages(self, addr: int, order: int) -> None:
+        """``free_pages(addr, order)``: 1.2 complains about a free page; 2.0 is silent."""
+        addr &= _U32
+        pfn = addr >> PAGE_SHIFT
+        if pfn >= self.high_memory_pfn:
+            return
+        flags, counts = self.f_flags, self.f_count
+        if flags[pfn] & PG_reserved:
+            return
+        count = counts[pfn]
+        if count <= 0:
+            if self.era20:
+                counts[pfn] = count - 1  # atomic_dec_and_test: no list is touched
+            else:
+                self.dmesg.printk(f"Trying to free free memory ({addr:08x}): memory probably corrupted")
+            return
+        if count == 1 and (not flags[pfn] & PG_head or self.f_order[pfn] != order):
+            self._check_order("free_pages", addr, pfn, order)
+        counts[pfn] = count - 1
+        if count == 1:
+            self._release(self.area, pfn, order)
+
+    def free_page(self, addr: int) -> None:
+        """``free_page(addr)``: ``free_pages(addr, 0)``."""
+        self.free_pages(addr, 0)
+
+    # -- base-class contract -------------------------------------------------------
+    def nr_free_pages(self) -> int:
+        return self.area.free_pages
+
+    def zone_info(self) -> list[ZoneInfo]:
+        a = self.area
+        return [ZoneInfo("Memory", 0, self.nr_pages, self.nr_pages, a.free_pages, a.nr_free())]
+
+    def show_free_areas(self) -> str:
+        """``show_free_areas()`` of 1.2/2.0 (the Shift-ScrollLock report)."""
+        parts, total = self._free_area_lines(self.area)
+        return (f"Free pages:      {self.area.free_pages << (PAGE_SHIFT - 10):6d}kB\n"
+                f" ( {parts}= {total}kB)\n")
+
+    show_mem = show_free_areas
+
+    def alloc_block(self, order: int, gfp: int) -> int:
+        return self.get_free_pages_order(gfp, order)
+
+    def free_block(self, addr: int, order: int) -> None:
+        self.free_pages(addr, order)
+
+
+# ============================================================================
+# 2.2: mm/page_alloc.c
+# ============================================================================
+class BuddyBitmap22(BitmapBuddy):
+    """2.2's bitmap buddy allocator: ten lists, ``freepages`` watermarks, 0xC0000000 direct map.
+
+    * ``NR_MEM_LISTS`` 10 (orders 0..9; 12 on the AP1000, not modelled).
+      ``__get_free_pages(gfp_mask, order)`` returns 0 silently for
+      ``order >= NR_MEM_LISTS`` [V-code].
+    * ``free_area_init``: ``freepages.min = clamp(mem >> (PAGE_SHIFT+7), 10,
+      256)``, ``low = 2*min``, ``high = 3*min`` [V-code; the same lines
+      appear in the 1999-01-26 import of 2.2.0 in a CVS diff].  (The brief's
+      "max(48, ...), 1.5x, 2x" is 2.0.3x/2.1's rule.)
+    * Admission: while ``nr_free_pages > freepages.min`` and the kernel is not
+      ``low_on_memory``, allocate; once low, it stays low until
+      ``nr_free_pages >= freepages.high``.  When low, ``try_to_free_pages``
+      runs (it frees nothing here) and only ``__GFP_HIGH``/``__GFP_MED``
+      requests go on to take a block.  The model's masks map as: ``__GFP_HIGH``
+      is 2.2's ``__GFP_HIGH`` (GFP_ATOMIC); a mask with ``__GFP_FS`` and
+      without ``__GFP_HARDWALL`` (GFP_KERNEL) is ``__GFP_MED``; the rest
+      (GFP_USER, GFP_NOIO as 2.2's GFP_BUFFER, GFP_NOFS) are ``__GFP_LOW``.
+    * DMA: ``__GFP_DMA`` makes RMQUEUE walk each list for a ``PG_DMA`` block.
+    * ``free_pages`` is silent for a reserved page, for an address outside
+      ``mem_map`` and for a page whose count is already 0 (the count goes
+      negative; no list changes): 2.2 prints nothing [V-code].
+    * ``show_free_areas`` prints ``Free: %d (%d %d %d)`` (free, min, low,
+      high) between the header and the per-order counts [V-code].
+    * Layout: as 2.0's but linked at ``PAGE_OFFSET`` 0xC0000000, no
+      swap-cache array, ``mem_map`` of 40-byte ``struct page`` [S].
+    """
+
+    nr_mem_lists = 10
+    max_order = 9
+    default_mem = 64 << 20
+    page_offset = 0xC0000000
+    kernel_text_kb = 640
+    kernel_data_kb = 192
+    sizeof_page = 40
+
+    def __init__(self, kernel: "Kernel"):
+        super().__init__(kernel)
+        size = self.requested_mem()
+        self._check_size(size, 960 << 20)
+        self.setup(size)
+        nr = self.nr_pages
+        i = min(256, max(10, size >> (PAGE_SHIFT + 7)))
+        self.freepages_min, self.freepages_low, self.freepages_high = i, 2 * i, 3 * i
+        self.low_on_memory = False
+        self.area = FreeArea("Memory", 0, nr, self.nr_mem_lists, self.top_map)
+        flags = self.frames.flags
+        for pfn in range(nr):
+            flags[pfn] = PG_reserved | (PG_dma if pfn < MAX_DMA_PFN else 0)
+        etext = (KERNEL_START_PFN << PAGE_SHIFT) + (self.kernel_text_kb << 10)
+        start_mem = _long_align(etext + (self.kernel_data_kb << 10))
+        start_mem = _long_align(start_mem + nr * self.sizeof_page)
+        end_mem = size
+        mask = ~(PAGE_SIZE - 1)
+        for k in range(self.nr_mem_lists):
+            mask <<= 1
+            end_mem = (end_mem + ~mask) & mask
+            start_mem += _long_align(((end_mem >> (PAGE_SHIFT + k)) + 7) >> 3)
+        self.start_mem_pfn = _pfn_up(start_mem)
+        self._boot_free([self.area], [(1, LOW_MEM_END_PFN), (self.start_mem_pfn, nr)])
+        code = _pfn_up(etext) - KERNEL_START_PFN
+        data = self.start_mem_pfn - _pfn_up(etext)
+        reserved = self.nr_reserved - code - data
+        self.dmesg.printk(self._memory_line(code, reserved, data, 0, None))
+        self.max_mapnr = nr
+
+    def _allowed(self, gfp: int) -> bool:
+        """The freepages/low_on_memory admission test of 2.2's ``__get_free_pages``."""
+        free = self.area.free_pages
+        if free > self.freepages_min:
+            if not self.low_on_memory:
+                return True
+            if free >= self.freepages_high:
+                self.low_on_memory = False
+                return True
+        self.low_on_memory = True
+        # try_to_free_pages() frees nothing in the model.
+        if gfp & _HIGH:
+            return True
+        return bool(gfp & _FS) and not gfp & _HARDWALL  # __GFP_MED
+
+    def get_free_pages_order(self, gfp: int, order: int) -> int:
+        """``__get_free_pages(gfp_mask, order)``."""
+        if order >= self.nr_mem_lists or order < 0:
+            return 0
+        if not self._allowed(gfp):
+            return 0
+        pfn = self._rmqueue(self.area, order, bool(gfp & _DMA))
+        if pfn == _NIL:
+            return 0
+        self.f_count[pfn] = 1
+        self.f_flags[pfn] |= PG_head
+        self.f_order[pfn] = order
+        self.nr_allocated += 1 << order
+        self.counters["pages_allocated"] += 1 << order
+        return self.page_offset + (pfn << PAGE_SHIFT)
+
+    def get_dma_pages(self, gfp: int, order: int) -> int:
+        """``__get_dma_pages(gfp, order)``: ``__get_free_pages(gfp | GFP_DMA, order)``."""
+        return self.get_free_pages_order(gfp | _DMA, order)
+
+    def get_free_page_nozero(self, gfp: int) -> int:
+        return self.get_free_pages_order(gfp, 0)
+
+    def get_free_page(self, gfp: int) -> int:
+        """``get_free_page(gfp_mask)``: one cleared page (``clear_page``)."""
+        addr = self.get_free_pages_order(gfp, 0)
+        if addr:
+            self.zero_pages((addr - self.page_offset) >> PAGE_SHIFT, 1)
+        return addr
+
+    def free_pages(self, addr: int, order: int) -> None:
+        """``free_pages(addr, order)``: silent for anything it cannot free."""
+        pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # MAP_NR
+        if pfn >= self.max_mapnr:
+            return
+        flags, counts = self.f_flags, self.f_count
+        if flags[pfn] & PG_reserved:
+            return
+        count = counts[pfn]
+        if count == 1 and (not flags[pfn] & PG_head or self.f_order[pfn] != order):
+            self._check_order("free_pages", addr, pfn, order)
+        counts[pfn] = count - 1  # put_page_testzero
+        if count == 1:
+            self._release(self.area, pfn, order)
+
+    def free_page(self, addr: int) -> None:
+        self.free_pages(addr, 0)
+
+    def nr_free_pages(self) -> int:
+        return self.area.free_pages
+
+    def zone_info(self) -> list[ZoneInfo]:
+        a = self.area
+        return [ZoneInfo("Memory", 0, self.nr_pages, self.nr_pages, a.free_pages, a.nr_free())]
+
+    def show_free_areas(self) -> str:
+        """``show_free_areas()`` of 2.2, with its ``Free: free (min low high)`` line."""
+        parts, total = self._free_area_lines(self.area)
+        free = self.area.free_pages
+        return (f"Free pages:      {free << (PAGE_SHIFT - 10):6d}kB\n"
+                f" ( Free: {free} ({self.freepages_min} {self.freepages_low} {self.freepages_high})\n"
+                f"{parts}= {total}kB)\n")
+
+    show_mem = show_free_areas
+
+    def alloc_block(self, order: int, gfp: int) -> int:
+        return self.get_free_pages_order(gfp, order)
+
+    def free_block(self, addr: int, order: int) -> None:
+        self.free_pages(addr, order)
+
+
+# ============================================================================
+# 2.4: the zoned buddy allocator
+# ============================================================================
+ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM = 0, 1, 2
+ZONE_NAMES = ("DMA", "Normal", "HighMem")
+ZONE_BALANCE_RATIO = (128, 128, 128)
+ZONE_BALANCE_MIN = (20, 20, 20)
+ZONE_BALANCE_MAX = (255, 255, 255)
+#: 1 GB of kernel space less the 128 MB vmalloc reserve: the most 2.4/i386 maps directly.
+MAXMEM_PFN = (896 << 20) >> PAGE_SHIFT
+
+
+class BuddyZoned24(BitmapBuddy):
+    """2.4's zoned buddy allocator (``mm/page_alloc.c``, Ingo Molnar's 1999 reshaping).
+
+    * Zones: DMA below 16 MB, Normal up to 896 MB (``MAXMEM``), HighMem
+      above; each has ``free_area[MAX_ORDER]`` with ``MAX_ORDER`` 10.  The
+      pair bitmaps count from the zone's first page; the top order has no
+      bitmap (RMQUEUE skips MARK_USED there) [V-code].
+    * Watermarks (``free_area_init_core``): ``mask = size / 128`` clamped to
+      [20, 255]; ``pages_min = mask``, ``pages_low = 2*mask``,
+      ``pages_high = 3*mask`` [V-code].
+    * Zone lists (``build_zonelists``): ``__GFP_DMA`` -> DMA;
+      ``__GFP_HIGHMEM`` -> HighMem, Normal, DMA; otherwise Normal, DMA.  DMA
+      wins if both bits are set.  (The model's ``__GFP_DMA32`` and
+      ``__GFP_MOVABLE`` bits did not exist; they select nothing.)
+    * ``__alloc_pages``: first pass takes from the first zone whose
+      ``free_pages`` exceeds ``1<<order`` plus the *sum* of ``pages_low``
+      of the zones tried so far; second pass the same with ``pages_min``
+      (quartered without ``__GFP_WAIT``); without ``__GFP_WAIT`` it then
+      fails; else ``try_to_free_pages`` (frees nothing here) and a third
+      pass with ``pages_min``.  Where 2.4 would then yield to kswapd and
+      retry for ``order <= 3``, the model returns NULL.  ``alloc_pages``
+      refuses ``order >= MAX_ORDER``.
+    * Addresses: ``alloc_pages`` returns ``PAGE_OFFSET + phys`` for every
+      block.  For HighMem that is a handle only: 2.4 has no permanent
+      mapping for those pages (``kmap()`` gives a temporary one), so, as in
+      2.4, ``__get_free_pages``/``get_zeroed_page`` return 0 for a HighMem
+      page (``page_address()`` is NULL) and the page stays allocated.
+    * ``__free_pages``: silent for reserved pages and for a count that is
+      already 0 (it goes negative; no list changes).  2.4's ``free_pages``
+      does no range check; the model refuses an address outside memory.
+    * Boot: bootmem.  Page 0, the ISA hole, the kernel and the bootmem
+      bitmap after it are reserved; ``mem_map`` (48-byte ``struct page``
+      [S]) and the zone bitmaps are allocated from 16 MB (the bootmem goal
+      ``MAX_DMA_ADDRESS``) when low memory reaches past it, else from the
+      first free low page.  ``free_all_bootmem`` frees low memory ascending,
+      then the bootmem bitmap's own pages; ``mem_init`` then frees HighMem.
+      More than 4 GB is cut to 4 GB with 2.4's warning (no PAE) [S].
+    * ``show_free_areas`` follows 2.4's per-zone format; Active/inactive
+      LRU counts are 0 (no page cache in the model).
+    """
+
+    nr_mem_lists = 10  # MAX_ORDER
+    max_order = 9
+    top_map = False
+    default_mem = 128 << 20
+    page_offset = 0xC0000000
+    kernel_text_kb = 1024
+    kernel_data_kb = 320
+    sizeof_page = 48
+
+    def __init__(self, kernel: "Kernel"):
+        super().__init__(kernel)
+        size = self.requested_mem()
+        if size > 4 << 30:
+            self.dmesg.printk("Warning only 4GB will be used.")
+            self.dmesg.printk("Use a PAE enabled kernel.")
+            size = 4 << 30
+        self._check_size(size, 4 << 30)
+        self.setup(size)
+        nr = self.nr_pages
+        max_low_pfn = min(nr, MAXMEM_PFN)
+        dma_end = min(max_low_pfn, MAX_DMA_PFN)
+        zones_size = (dma_end, max_low_pfn - dma_end, nr - max_low_pfn)
+        if zones_size[2]:
+            self.dmesg.printk(f"{zones_size[2] >> (20 - PAGE_SHIFT)}MB HIGHMEM available.")
+        self.dmesg.printk(f"{max_low_pfn >> (20 - PAGE_SHIFT)}MB LOWMEM available.")
+        self.dmesg.printk(f"On node 0 totalpages: {nr}")
+        self.zones: list[FreeArea] = []
+        start = 0
+        for j, zsize in enumerate(zones_size):
+            self.dmesg.printk(f"zone({j}): {zsize} pages.")
+            zone = FreeArea(ZONE_NAMES[j], start, zsize, self.nr_mem_lists, False)
+            mask = min(ZONE_BALANCE_MAX[j], max(ZONE_BALANCE_MIN[j], zsize // ZONE_BALANCE_RATIO[j]))
+            zone.pages_min, zone.pages_low, zone.pages_high = (mask, 2 * mask, 3 * mask) if zsize else (0, 0, 0)
+            self.zones.append(zone)
+            start += zsize
+        self.zone_dma, self.zone_normal, self.zone_high = self.zones
+        z = self.zones
+        live = lambda *zs: tuple(zn for zn in zs if zn.size)  # noqa: E731
+        # build_zonelists: index by the zone bits of the mask.
+        self.zonelist_normal = live(z[1], z[0])
+        self.zonelist_high = live(z[2], z[1], z[0])
+        self.zonelist_dma = live(z[0])
+        flags = self.frames.flags
+        for pfn in range(nr):
+            flags[pfn] = PG_reserved
+        # setup_memory: kernel image, then the bootmem bitmap right after it.
+        etext = (KERNEL_START_PFN << PAGE_SHIFT) + (self.kernel_text_kb << 10)
+        start_pfn = _pfn_up(etext + (self.kernel_data_kb << 10))
+        bootmap_size = _long_align((max_low_pfn + 7) // 8)
+        bootmap_pfn = start_pfn
+        reserved_end = _pfn_up((start_pfn << PAGE_SHIFT) + bootmap_size)
+        # free_area_init_core: mem_map and the zone bitmaps from bootmem, goal 16 MB.
+        nbytes = (nr + 1) * self.sizeof_page
+        for zsize in zones_size:
+            if zsize:
+                for k in range(self.nr_mem_lists - 1):
+                    nbytes = (nbytes + 31) & ~31  # SMP_CACHE_BYTES alignment of each bootmem block
+                    nbytes += _long_align(((zsize - 1) >> (k + 4)) + 1)
+        pages = _pfn_up(nbytes)
+        if max_low_pfn >= MAX_DMA_PFN + pages:
+            goal = MAX_DMA_PFN  # alloc_bootmem_node's goal: __pa(MAX_DMA_ADDRESS)
+        elif 1 + pages <= LOW_MEM_END_PFN:
+            goal = 1  # goal beyond the end: bootmem searches from 0, page 0 is reserved
+        else:
+            goal = reserved_end
+        self.mem_map_pfn = goal
+        ranges = _subtract([(1, LOW_MEM_END_PFN), (reserved_end, max_low_pfn)], goal, goal + pages)
+        # free_all_bootmem (ascending), then the bootmem bitmap's own pages, then HighMem.
+        self._boot_free(self.zones, ranges)
+        self._boot_free(self.zones, [(bootmap_pfn, reserved_end)], bulk=False)
+        if zones_size[2]:
+            self._boot_free(self.zones, [(max_low_pfn, nr)])
+        self.max_low_pfn = max_low_pfn
+        # mem_init: "reserved" is every PageReserved RAM page of low memory (kernel and
+        # mem_map included; the ISA hole is not RAM); code and data are section sizes.
+        code = _pfn_up(etext) - KERNEL_START_PFN
+        data = start_pfn - _pfn_up(etext)
+        reserved = self.nr_reserved - (KERNEL_START_PFN - LOW_MEM_END_PFN)
+        self.dmesg.printk(self._memory_line(code, reserved, data, 0, self.zone_high.free_pages))
+
+    # -- zones -------------------------------------------------------------------
+    def _zone_of(self, pfn: int) -> FreeArea:
+        if pfn < self.zone_normal.base:
+            return self.zone_dma
+        if pfn < self.zone_high.base:
+            return self.zone_normal
+        return self.zone_high
+
+    def _alloc(self, gfp: int, order: int) -> int:
+        """``__alloc_pages`` over the zonelist of ``gfp``: a pfn or -1."""
+        if gfp & _DMA:
+            zonelist = self.zonelist_dma
+        elif gfp & _HIGHMEM:
+            zonelist = self.zonelist_high
+        else:
+            zonelist = self.zonelist_normal
+        rmqueue = self._rmqueue
+        need = 1 << order
+        for z in zonelist:
+            need += z.pages_low
+            if z.free_pages > need:
+                pfn = rmqueue(z, order, False)
+                if pfn != _NIL:
+                    return pfn
+        # kswapd would be woken here.
+        wait = gfp & _WAIT
+        need = 1 << order
+        for z in zonelist:
+            need += z.pages_min if wait else z.pages_min >> 2
+            if z.free_pages > need:
+                pfn = rmqueue(z, order, False)
+                if pfn != _NIL:
+                    return pfn
+        if not wait:
+            return _NIL
+        # balance_classzone -> try_to_free_pages frees nothing in the model.
+        need = 1 << order
+        for z in zonelist:
+            need += z.pages_min
+            if z.free_pages > need:
+                pfn = rmqueue(z, order, False)
+                if pfn != _NIL:
+                    return pfn
+        return _NIL
+
+    # -- kernel calls ------------------------------------------------------------------
+    def alloc_pages(self, gfp: int, order: int) -> int:
+        """``alloc_pages(gfp_mask, order)``: the block's address (a handle for HighMem), or 0."""
+        if order >= self.nr_mem_lists or order < 0:
+            return 0
+        pfn = self._alloc(gfp, order)
+        if pfn == _NIL:
+            return 0
+        self.f_count[pfn] = 1
+        self.f_flags[pfn] |= PG_head
+        self.f_order[pfn] = order
+        self.nr_allocated += 1 << order
+        self.counters["pages_allocated"] += 1 << order
+        return self.page_offset + (pfn << PAGE_SHIFT)
+
+    def alloc_page(self, gfp: int) -> int:
+        return self.alloc_pages(gfp, 0)
+
+    def get_free_pages_order(self, gfp: int, order: int) -> int:
+        """``__get_free_pages``: ``page_address()`` of the block, NULL for HighMem."""
+        addr = self.alloc_pages(gfp, order)
+        if addr and addr - self.page_offset >= self.max_low_pfn << PAGE_SHIFT:
+            return 0  # HighMem page: no permanent mapping, and 2.4 leaks it here
+        return addr
+
+    def get_free_page_nozero(self, gfp: int) -> int:
+        return self.get_free_pages_order(gfp, 0)
+
+    def get_dma_pages(self, gfp: int, order: int) -> int:
+        return self.get_free_pages_order(gfp | _DMA, order)
+
+    def get_zeroed_page(self, gfp: int) -> int:
+        """``get_zeroed_page(gfp_mask)``: one cleared page (NULL for HighMem)."""
+        addr = self.alloc_pages(gfp, 0)
+        if not addr:
+            return 0
+        pfn = (addr - self.page_offset) >> PAGE_SHIFT
+        if pfn >= self.max_low_pfn:
+            return 0
+        self.zero_pages(pfn, 1)
+        return addr
+
+    def free_pages_page(self, addr: int, order: int) -> None:
+        """``__free_pages(page, order)``; the model names the page by its address."""
+        pfn = (addr - self.page_offset) >> PAGE_SHIFT
+        if not 0 <= pfn < self.nr_pages:
+            raise LinuxmmError(f"__free_pages({addr:#x}, {order}): not a page of this machine "
+                               f"(2.4 does no range check here)")
+        flags, counts = self.f_flags, self.f_count
+        if flags[pfn] & PG_reserved:
+            return
+        count = counts[pfn]
+        if count == 1 and (not flags[pfn] & PG_head or self.f_order[pfn] != order):
+            self._check_order("__free_pages", addr, pfn, order)
+        counts[pfn] = count - 1  # put_page_testzero
+        if count == 1:
+            self._release(self._zone_of(pfn), pfn, order)
+
+    def free_pages(self, addr: int, order: int) -> None:
+        """``free_pages(addr, order)``: ignores NULL."""
+        if addr:
+            self.free_pages_page(addr, order)
+
+    def free_page_page(self, addr: int) -> None:
+        self.free_pages_page(addr, 0)
+
+    def free_page(self, addr: int) -> None:
+        self.free_pages(addr, 0)
+
+    # -- base-class contract ---------------------------------------------------------------
+    def nr_free_pages(self) -> int:
+        return sum(z.free_pages for z in self.zones)
+
+    def zone_info(self) -> list[ZoneInfo]:
+        return [ZoneInfo(z.name, z.base, z.base + z.size, z.size, z.free_pages, z.nr_free())
+                for z in self.zones]
+
+    def show_free_areas(self) -> str:
+        """``show_free_areas_core()`` of 2.4."""
+        k = lambda x: x << (PAGE_SHIFT - 10)  # noqa: E731
+        out = [f"Free pages:      {k(self.nr_free_pages()):6d}kB ({k(self.zone_high.free_pages):6d}kB HighMem)"]
+        for z in self.zones:
+            out.append(f"Zone:{z.name} freepages:{k(z.free_pages):6d}kB min:{k(z.pages_min):6d}kB "
+                       f"low:{k(z.pages_low):6d}kB high:{k(z.pages_high):6d}kB")
+        out.append(f"( Active: 0, inactive: 0, free: {self.nr_free_pages()} )")
+        for z in self.zones:
+            parts, total = self._free_area_lines(z) if z.size else ("", 0)
+            out.append(f"{parts}= {total}kB)")
+        return "\n".join(out) + "\n"
+
+    show_mem = show_free_areas
+
+    def alloc_block(self, order: int, gfp: int) -> int:
+        return self.alloc_pages(gfp, order)
+
+    def free_block(self, addr: int, order: int) -> None:
+        self.free_pages_page(addr, order)
+
+
+_API_OLD = ("__get_free_pages:get_free_pages_order", "__get_free_page:get_free_page_nozero",
+            "get_free_page", "__get_dma_pages:get_dma_pages", "free_pages", "free_page")
+_API_24 = ("alloc_pages", "alloc_page", "__get_free_pages:get_free_pages_order",
+           "__get_free_page:get_free_page_nozero", "get_zeroed_page", "__get_dma_pages:get_dma_pages",
+           "__free_pages:free_pages_page", "__free_page:free_page_page", "free_pages", "free_page")
+
+
+@hookimpl
+def linuxmm_implementations():
+    return [
+        Implementation(
+            subsystem="page_alloc", name="buddy-bitmap-1.1", factory=BuddyBitmap11,
+            introduced="v1.1.89", removed="v2.2.0", api=_API_OLD,
+            summary="bitmap buddy allocator, NR_MEM_LISTS 6 (orders 0..5); mm/swap.c of 1.2, "
+                    "mm/page_alloc.c of 2.0; first modelled at 1.1.89 (exact 1.1 patchlevel unknown)"),
+        Implementation(
+            subsystem="page_alloc", name="buddy-bitmap-2.2", factory=BuddyBitmap22,
+            introduced="v2.2.0", removed="v2.4.0", api=_API_OLD,
+            summary="bitmap buddy allocator, NR_MEM_LISTS 10 (orders 0..9), freepages min/low/high"),
+        Implementation(
+            subsystem="page_alloc", name="buddy-zoned-2.4", factory=BuddyZoned24,
+            introduced="v2.4.0", removed="v2.6.0", api=_API_24,
+            summary="zoned buddy allocator: DMA/Normal/HighMem, per-zone free_area bitmaps, MAX_ORDER 10"),
+    ]
