@@ -1,1 +1,1229 @@
-"""(being written)"""
+"""The zoned buddy allocator of mm/page_alloc.c, from 2.6.0 to 6.18 (x86_64).
+
+One implementation, ``buddy-2.6``, covers the whole era.  Behaviour that
+changed inside the era is written where it changed, keyed by era flags that
+are computed once at boot from ``kernel.has()`` (never on an allocation
+path).  Sources read: 2.6.20 ``mm/page_alloc.c`` (sagsango/linux-2.6.20) [V];
+page-slab-facts.md section 2 [V/S as marked there]; RESEARCH_NOTES (a), (b).
+
+What is modelled, per era
+-------------------------
+* Zones (x86_64): DMA [0, 16M); DMA32 [16M, 4G) from a2f1b4249007 (2.6.15);
+  Normal above (before DMA32, Normal is everything above 16M).  A zone that
+  spans no memory stays in the zone table but is not *populated*
+  (``present_pages == 0``), so /proc and reports skip it (populated_zone,
+  2.6.20 [V]).  ZONE_HIGHMEM does not exist on x86_64; ZONE_MOVABLE
+  (2a1e274acf0b) and ZONE_DEVICE are always empty and are left out.
+* Physical layout (a model choice, identical in every era, deterministic):
+  pfn 0 (BIOS data), the 640K-1M ISA hole (pfns 160-255; an e820 hole, so
+  it is *absent*, not present), the kernel image at 2 MB-8 MB (pfns
+  512-2047) and the ``mem_map`` (64 bytes per ``struct page`` [S: 56 in many
+  2.6 configs]) at 16 MB, where bootmem's goal of ``MAX_DMA_ADDRESS`` put it
+  (at 8 MB when the machine has 32 MB or less).  Later kernels allocate the
+  memmap top-down through memblock: not modelled.
+* Boot freeing: ascending pfn, each free range cut into max-order-aligned
+  blocks and handed to ``__free_one_page`` (memblock's ``__free_pages_memory``
+  shape).  2.6 bootmem freed BITS_PER_LONG chunks and single pages; the
+  resulting ``nr_free`` counts are identical (the buddy decomposition of a
+  range is unique).  From v5.10 boot frees go to the list tail (FPI_TO_TAIL,
+  7fef431be9c9 [S]), before that to the head (``list_add``).
+* ``present_pages`` before v3.8 is spanned - absent - memmap pages
+  (``free_area_init_core``, 2.6.20 [V]; ``dma_reserve`` is 0 here); from v3.8
+  (managed_pages [S]) batch sizes and watermarks use the pages actually freed
+  at boot (``managed``).
+* MAX_ORDER constants by name: ``MAX_ORDER = 11`` exclusive before
+  23baf831a32c; ``MAX_ORDER = 10`` inclusive from 23baf831a32c;
+  ``MAX_PAGE_ORDER = 10`` from 5e0a760b4441 and ``NR_PAGE_ORDERS = 11`` from
+  fd37721803c6.  Loop bounds are written as each era wrote them (see
+  ``_era_orders``); the number of orders is 11 throughout.
+* Migratetypes from b2a0ac8875a0 (2.6.24); RECLAIMABLE from e12ba74d8ff3;
+  RESERVE (56fd56b868f1 [S], keyed here on e12ba74d8ff3, same release) and
+  ISOLATE (2.6.24 [S]); enum order Unmovable, Reclaimable, Movable, Reserve,
+  Isolate until 0aaa29a56e4f, then Unmovable, Movable, Reclaimable,
+  HighAtomic, Isolate (CONFIG_CMA off).  Pageblocks of 512 pages
+  (pageblock_order 9) start MOVABLE; ``setup_zone_migrate_reserve`` marks
+  the first free pageblocks MIGRATE_RESERVE (up to 2 per zone from v2.6.32
+  [S]).  Fallback lists and stealing as in 2.6.24 (until 4.3) and 4.4
+  ``can_steal_fallback`` (from 0aaa29a56e4f) [S: recalled, not re-read];
+  high-atomic pageblock reservation on demand (4.4 [S]).
+* Per-CPU lists (pcp): hot and cold lists until 3dfa5721f12c (hot: high
+  6*batch, cold: high 2*batch, batch/2 [V 2.6.20]); one list (with a search
+  for the wanted migratetype, 2.6.24-2.6.31 [S]) until 5f8dcc21211a; one list
+  per migratetype after.  ``zone_batchsize`` caps at 512 KB until v5.14 and
+  1 MB after [S for the boundary]; from v5.14 ``high`` is
+  ``max(low_wmark / nr_cpus, 4 * batch)`` (zone_highsize [S]), before that
+  6*batch.  Refill is ``rmqueue_bulk(batch)``; a free that brings the count
+  to ``high`` drains ``batch`` pages from the tail (``free_pcppages_bulk``
+  round-robin over the migratetype lists from 5f8dcc21211a).  NOT modelled:
+  high-order pages on the pcp lists (44042b449872, 5.14), the 6.7+
+  auto-tuning of high/batch and free_factor scaling.
+* Watermarks: ``min_free_kbytes = int_sqrt(lowmem_kbytes * 16)`` clamped to
+  [128, 65536] [V 2.6.20] (upper clamp 262144 from v5.7 [S]); per-zone
+  min/low/high as ``setup_per_zone_pages_min`` [V 2.6.20], named
+  ``watermark[]`` from 418589663d60, ``watermark_scale_factor`` from
+  795ae7a0de6b.  ``lowmem_reserve`` with ratio 256.  Every allocation runs
+  ``zone_watermark_ok`` on counters kept incrementally.  There is no reclaim,
+  no kswapd and no OOM killer in the model: when every zone fails the low
+  watermark and then the min watermark (with ALLOC_HIGH for __GFP_HIGH and
+  ALLOC_HARDER for callers that may not sleep, as 2.6.20 computed them), the
+  allocation returns 0 and logs the era's "page allocation failure" line.
+* Orders above the limit: 0 silently before v2.6.31 (gfp.h check [S]);
+  from v2.6.31 ``WARN_ON_ONCE(!(gfp & __GFP_NOWARN))`` then NULL [V text, S
+  release].  The WARNING line names the function of each era but not the
+  source line or the ``+off/size`` (not verified).
+* Freeing: ``put_page_testzero`` on the head page; a free of a page whose
+  count is already 0 underflows it to -1 silently (CONFIG_DEBUG_VM off), and
+  the page is reported by ``bad_page`` when it is next handed out (2.6.20:
+  count fixed and the page is used; from v2.6.29 [S] the page is leaked).
+  ``free_pages_check`` on every page of a block: a bad page stops the free.
+  Divergence: before v2.6.29 the real kernel went on freeing non-reserved
+  bad pages (corrupting its lists); the model refuses, and also refuses a
+  free whose order is larger than the block's (pages it does not own).
+  Addresses outside memory: ``VM_BUG_ON(!virt_addr_valid())`` ->
+  ``kernel.bug("mm/page_alloc.c")`` (the line number is not modelled).
+* Zeroing: __GFP_ZERO; ``init_on_alloc``/``init_on_free`` from 6471384af2a6
+  (if both are on, pages are zeroed at free only).
+
+Accounting: ``nr_free_pages() + allocated_pages() + reserved_pages()`` equals
+``nr_pages``, every frame of the machine: buddy and pcp pages are free,
+reserved pages are those never freed at boot plus pages leaked by
+``bad_page``.  ``zone.free_pages`` is the kernel's NR_FREE_PAGES (pcp pages
+excluded), which is what the watermarks read.
+"""
+
+from __future__ import annotations
+
+from array import array
+from math import isqrt
+
+from linuxmm import hookimpl
+from linuxmm.errors import LinuxmmError
+from linuxmm.lists import FreeList
+from linuxmm.machine.frames import PG_buddy, PG_reserved
+from linuxmm.pagealloc import PageAllocator, ZoneInfo
+from linuxmm.records import Implementation
+
+PAGE_SHIFT = 12
+PAGE_SIZE = 1 << PAGE_SHIFT
+STRUCT_PAGE_SIZE = 64  # [S] 56 bytes in many 2.6 x86_64 configs
+pageblock_order = 9  # x86_64 with hugetlb: HUGETLB_PAGE_ORDER
+pageblock_nr_pages = 1 << pageblock_order
+SWAP_CLUSTER_MAX = 32
+
+_GFP_DMA = 0x01
+_GFP_HIGHMEM = 0x02
+_GFP_DMA32 = 0x04
+_GFP_MOVABLE = 0x08
+_GFP_WAIT = 0x10
+_GFP_HIGH = 0x20
+_GFP_COLD = 0x100
+_GFP_NOWARN = 0x200
+_GFP_ZERO = 0x8000
+_GFP_RECLAIMABLE = 0x80000
+
+ALLOC_WMARK_MIN = 0
+ALLOC_WMARK_LOW = 1
+ALLOC_WMARK_HIGH = 2
+ALLOC_HARDER = 0x10
+ALLOC_HIGH = 0x20
+
+#: The simulated task's name in messages that print ``current->comm``.
+COMM = "linuxmm"
+
+#: Physical layout (pfns); see the module docstring.
+BIOS_PAGE = (0, 1)
+ISA_HOLE = (160, 256)
+KERNEL_IMAGE = (512, 2048)
+MAX_DMA_PFN = (16 << 20) >> PAGE_SHIFT
+MAX_DMA32_PFN = (4 << 30) >> PAGE_SHIFT
+
+
+def int_sqrt(x: int) -> int:
+    return isqrt(x)
+
+
+def fls(x: int) -> int:
+    return x.bit_length()
+
+
+class Zone:
+    """``struct zone``: free areas, counters, watermarks (one node, node 0)."""
+
+    __slots__ = ("idx", "name", "start_pfn", "end_pfn", "spanned", "absent", "present_pages", "managed",
+                 "free_pages", "nr_free", "free_area", "watermark", "lowmem_reserve", "batch", "high",
+                 "cold", "nr_reserved_highatomic")
+
+    def __init__(self, idx: int, name: str, start: int, end: int, nr_orders: int, nr_mt: int):
+        self.idx = idx
+        self.name = name
+        self.start_pfn = start
+        self.end_pfn = max(start, end)
+        self.spanned = self.end_pfn - start
+        self.absent = 0
+        self.present_pages = 0
+        self.managed = 0
+        self.free_pages = 0  # NR_FREE_PAGES: buddy pages only
+        self.nr_free = [0] * nr_orders
+        self.free_area = [[FreeList() for _ in range(nr_mt)] for _ in range(nr_orders)]
+        self.watermark = [0, 0, 0]  # pages_min/low/high, watermark[] from 418589663d60
+        self.lowmem_reserve: list[int] = []
+        self.batch = 0
+        self.high = 0
+        self.nr_reserved_highatomic = 0
+
+    @property
+    def populated(self) -> bool:
+        return self.present_pages != 0
+
+
+class PerCpuPages:
+    """``struct per_cpu_pages``: one or more lists of pfns; the head is the END of each list."""
+
+    __slots__ = ("count", "high", "batch", "lists")
+
+    def __init__(self, high: int, batch: int, nlists: int):
+        self.count = 0
+        self.high = high
+        self.batch = batch
+        self.lists = [[] for _ in range(nlists)]
+
+
+class Buddy26(PageAllocator):
+    """mm/page_alloc.c, 2.6.0 .. 6.18, x86_64 (see the module docstring)."""
+
+    max_order = 10
+    default_mem = 256 << 20
+
+    # -- boot ---------------------------------------------------------------
+    def __init__(self, kernel):
+        super().__init__(kernel)
+        has = kernel.has
+        # x86_64 direct map base by era (RESEARCH_NOTES (a)).
+        if has("d52888aa2753"):
+            self.page_offset = 0xFFFF888000000000
+        elif has("v2.6.27"):
+            self.page_offset = 0xFFFF880000000000
+        else:
+            self.page_offset = 0xFFFF810000000000
+        # Era flags, computed once.
+        self.has_dma32 = has("a2f1b4249007")
+        self.has_mt = has("b2a0ac8875a0")
+        self.has_reclaimable = has("e12ba74d8ff3")
+        self.mt_reorder = has("0aaa29a56e4f")  # U, M, R, HighAtomic, ... and no MIGRATE_RESERVE
+        self.hot_cold = not has("3dfa5721f12c")
+        self.pcp_per_mt = has("5f8dcc21211a")
+        self.wmark_array = has("418589663d60")
+        self.wsf = has("795ae7a0de6b")
+        self.tail_merge = has("6dda9d55bf54")
+        self.boot_to_tail = has("v5.10")  # FPI_TO_TAIL, 7fef431be9c9 [S]
+        self.move_to_tail = has("v5.10")  # move_to_free_list uses list_move_tail [S]
+        self.managed_sizing = has("v3.8")  # zone->managed_pages [S]
+        self.new_batch = has("v5.14")  # 1 MB cap, zone_highsize [S]
+        self.cold_flag = not has("v4.15")  # __GFP_COLD removed [S]
+        self.reserve_limit2 = has("v2.6.32")  # at most 2 MIGRATE_RESERVE blocks [S]
+        self.warn_max_order = has("v2.6.31")  # WARN_ON_ONCE in the slow path [S release]
+        self.leak_bad_pages = has("v2.6.29")  # check_new_page: bad page is not used [S]
+        self.bad_page_v2 = has("v2.6.29")  # "BUG: Bad page state" format [S]
+        self.check_all_new = has("v2.6.29")  # check every page of a new block [S]
+        self.wmark_order0_only = has("0aaa29a56e4f")  # 97a16fc82a7c, same series [S]
+        self.find_smallest = has("v4.13")  # __rmqueue_fallback find_smallest path [S]
+        self.private_mt_drain = not has("v6.9")  # pcp drain uses cached migratetype [S]
+        self.init_on = has("6471384af2a6")
+        self.min_free_max = 262144 if has("v5.7") else 65536  # [S] for the raise
+        self._era_orders(has)
+        self._init_migratetypes()
+
+        cmd = kernel.cmdline
+        cfg = kernel.config
+        self.init_on_alloc = bool(self.init_on and cmd.get("init_on_alloc", bool(cfg.get("INIT_ON_ALLOC_DEFAULT_ON"))))
+        self.init_on_free = bool(self.init_on and cmd.get("init_on_free", bool(cfg.get("INIT_ON_FREE_DEFAULT_ON"))))
+
+        size = self.requested_mem()
+        if size < (16 << 20):
+            raise LinuxmmError(f"mem={size >> 10}K is too small for the x86_64 layout of this model (at least 16M)")
+        self.setup(size)
+        nr = self.nr_pages
+        self._base = self.page_offset
+        self._nr = nr
+        frames = self.frames
+        self._count = frames.count
+        self._flags = frames.flags
+        self._order = frames.order
+        self._pmt = frames.migratetype  # page_private on pcp lists: the cached migratetype
+        self._flmt = bytearray(nr)  # which free_list[mt] a buddy head is on
+        self._aorder = bytearray(nr)  # 1 + order of an allocated block's head (model bookkeeping)
+        self.nr_bad = 0
+        self._warned_order = False
+
+        self._setup_zones(nr)
+        self._reserve_boot_memory(nr)
+        self._free_all_bootmem(nr)
+        self._setup_watermarks()
+        total = sum(z.managed for z in self.zones)
+        # build_all_zonelists: grouping by mobility is off on tiny machines
+        self.mobility_disabled = self.has_mt and total < pageblock_nr_pages * self.nr_mt
+        if self.has_mt and not self.mt_reorder:
+            self._setup_zone_migrate_reserve()
+        self._setup_pagesets(kernel.nr_cpus)
+        self._build_fast_tables()
+        self.switch_cpu(0)
+        self._boot_messages()
+
+    def _era_orders(self, has) -> None:
+        """The MAX_ORDER family of constants by name, and the loop bounds each era wrote."""
+        if has("5e0a760b4441"):
+            self.MAX_PAGE_ORDER = 10
+            self.NR_PAGE_ORDERS = self.MAX_PAGE_ORDER + 1  # fd37721803c6
+            self.nr_orders = self.NR_PAGE_ORDERS  # for (order = 0; order < NR_PAGE_ORDERS; ...)
+            self.merge_limit = self.MAX_PAGE_ORDER  # while (order < MAX_PAGE_ORDER)
+            self.order_limit = self.MAX_PAGE_ORDER  # order > MAX_PAGE_ORDER -> NULL
+        elif has("23baf831a32c"):
+            self.MAX_ORDER = 10  # inclusive
+            self.nr_orders = self.MAX_ORDER + 1  # for (order = 0; order <= MAX_ORDER; ...)
+            self.merge_limit = self.MAX_ORDER  # while (order < MAX_ORDER)
+            self.order_limit = self.MAX_ORDER  # order > MAX_ORDER -> NULL
+        else:
+            self.MAX_ORDER = 11  # exclusive
+            self.nr_orders = self.MAX_ORDER  # for (order = 0; order < MAX_ORDER; ...)
+            self.merge_limit = self.MAX_ORDER - 1  # while (order < MAX_ORDER-1)
+            self.order_limit = self.MAX_ORDER - 1  # order >= MAX_ORDER -> NULL
+
+    def _init_migratetypes(self) -> None:
+        if not self.has_mt:
+            self.migratetype_names = ("",)
+            self.MIGRATE_UNMOVABLE = self.MIGRATE_MOVABLE = self.MIGRATE_RECLAIMABLE = 0
+            self.MIGRATE_PCPTYPES = 1
+            self.fallbacks = ((),)
+            self.MIGRATE_RESERVE = self.MIGRATE_HIGHATOMIC = -1
+        elif self.mt_reorder:
+            # 4.4 enum: UNMOVABLE, MOVABLE, RECLAIMABLE, PCPTYPES = HIGHATOMIC, (CMA off), ISOLATE
+            self.migratetype_names = ("Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate")
+            self.MIGRATE_UNMOVABLE, self.MIGRATE_MOVABLE, self.MIGRATE_RECLAIMABLE = 0, 1, 2
+            self.MIGRATE_PCPTYPES = 3
+            self.MIGRATE_HIGHATOMIC = 3
+            self.MIGRATE_RESERVE = -1
+            self.fallbacks = ((2, 1), (2, 0), (0, 1))
+        elif self.has_reclaimable:
+            self.migratetype_names = ("Unmovable", "Reclaimable", "Movable", "Reserve", "Isolate")
+            self.MIGRATE_UNMOVABLE, self.MIGRATE_RECLAIMABLE, self.MIGRATE_MOVABLE = 0, 1, 2
+            self.MIGRATE_PCPTYPES = 3
+            self.MIGRATE_RESERVE = 3
+            self.MIGRATE_HIGHATOMIC = -1
+            self.fallbacks = ((1, 2), (0, 2), (1, 0))  # RESERVE is tried last, after the loop
+        else:  # b2a0ac8875a0 alone
+            self.migratetype_names = ("Unmovable", "Movable")
+            self.MIGRATE_UNMOVABLE, self.MIGRATE_MOVABLE = 0, 1
+            self.MIGRATE_RECLAIMABLE = 0
+            self.MIGRATE_PCPTYPES = 2
+            self.MIGRATE_RESERVE = self.MIGRATE_HIGHATOMIC = -1
+            self.fallbacks = ((1,), (0,))
+        self.nr_mt = len(self.migratetype_names)
+
+    def _setup_zones(self, nr: int) -> None:
+        no, nm = self.nr_orders, self.nr_mt
+        if self.has_dma32:
+            spans = (("DMA", 0, min(nr, MAX_DMA_PFN)), ("DMA32", MAX_DMA_PFN, min(nr, MAX_DMA32_PFN)),
+                     ("Normal", MAX_DMA32_PFN, nr))
+        else:
+            spans = (("DMA", 0, min(nr, MAX_DMA_PFN)), ("Normal", MAX_DMA_PFN, nr))
+        self.zones = [Zone(i, name, s, e, no, nm) for i, (name, s, e) in enumerate(spans)]
+        self.zone_names = tuple(z.name for z in self.zones)
+        # zone index and pageblock migratetype of every pageblock: key = zone << 3 | mt
+        nblocks = (nr + pageblock_nr_pages - 1) >> pageblock_order
+        self.pbkey = bytearray(nblocks)
+        movable = self.MIGRATE_MOVABLE if self.has_mt else 0
+        for z in self.zones:
+            if z.spanned:
+                b0, b1 = z.start_pfn >> pageblock_order, (z.end_pfn + pageblock_nr_pages - 1) >> pageblock_order
+                self.pbkey[b0:b1] = bytes([(z.idx << 3) | movable]) * (b1 - b0)
+
+    def _reserve_boot_memory(self, nr: int) -> None:
+        memmap_pages = (nr * STRUCT_PAGE_SIZE + PAGE_SIZE - 1) >> PAGE_SHIFT
+        mm_start = MAX_DMA_PFN if nr >= 2 * MAX_DMA_PFN else KERNEL_IMAGE[1]
+        self.memmap_range = (mm_start, mm_start + memmap_pages)
+        self.reserved_ranges = (BIOS_PAGE, ISA_HOLE, KERNEL_IMAGE, self.memmap_range)
+        flags, count = self._flags, self._count
+        for a, b in self.reserved_ranges:
+            flags[a:b] = bytes([PG_reserved]) * (b - a)
+            count[a:b] = array("i", [1]) * (b - a)  # init_page_count
+        self.nr_reserved_boot = sum(b - a for a, b in self.reserved_ranges)
+        self.memmap_vaddr = self.page_offset + (mm_start << PAGE_SHIFT)
+        for z in self.zones:
+            lo, hi = max(z.start_pfn, ISA_HOLE[0]), min(z.end_pfn, ISA_HOLE[1])
+            z.absent = max(0, hi - lo)
+            realsize = z.spanned - z.absent
+            # free_area_init_core: memmap pages are charged to each zone by its size (2.6.20 [V])
+            mm = (z.spanned * STRUCT_PAGE_SIZE) >> PAGE_SHIFT
+            z.managed = realsize - mm if realsize >= mm else realsize
+            # before managed_pages, present_pages itself had the memmap taken out (2.6.20 [V])
+            z.present_pages = realsize if self.managed_sizing else z.managed
+
+    def _free_all_bootmem(self, nr: int) -> None:
+        """Free every non-reserved page: ascending pfn, max-order-aligned blocks."""
+        edges = sorted(self.reserved_ranges)
+        free_ranges = []
+        pos = 0
+        for a, b in edges:
+            if a > pos:
+                free_ranges.append((pos, min(a, nr)))
+            pos = max(pos, b)
+        if pos < nr:
+            free_ranges.append((pos, nr))
+        top = self.merge_limit  # the highest order a block may have
+        freed = [0] * len(self.zones)
+        fo = self.__free_one_page
+        for s, e in free_ranges:
+            for z in self.zones:  # never hand a block across a zone boundary
+                zs, ze = max(s, z.start_pfn), min(e, z.end_pfn)
+                start = zs
+                while start < ze:
+                    order = min(top, (start & -start).bit_length() - 1) if start else top
+                    while start + (1 << order) > ze:
+                        order -= 1
+                    fo(z, start, order, self._pb_mt(start), self.boot_to_tail)
+                    start += 1 << order
+                freed[z.idx] += max(0, ze - zs)
+        if self.managed_sizing:
+            for z in self.zones:
+                z.managed = freed[z.idx]
+
+    def _pb_mt(self, pfn: int) -> int:
+        return self.pbkey[pfn >> pageblock_order] & 7
+
+    def _setup_watermarks(self) -> None:
+        zones = self.zones
+        # nr_free_buffer_pages(): GFP_USER's zonelist, size - pages_high (still 0 here)
+        lowmem_pages = sum(z.managed for z in zones)
+        lowmem_kbytes = lowmem_pages * (PAGE_SIZE >> 10)
+        mfk = int_sqrt(lowmem_kbytes * 16)
+        self.min_free_kbytes = min(max(mfk, 128), self.min_free_max)
+        pages_min = self.min_free_kbytes >> (PAGE_SHIFT - 10)
+        for z in zones:
+            tmp = pages_min * z.managed // lowmem_pages if lowmem_pages else 0
+            z.watermark[0] = tmp
+            if self.wsf:  # 795ae7a0de6b: watermark_scale_factor 10
+                d = max(tmp >> 2, z.managed * 10 // 10000)
+                z.watermark[1] = tmp + d
+                z.watermark[2] = tmp + 2 * d
+            else:
+                z.watermark[1] = tmp + (tmp >> 2)
+                z.watermark[2] = tmp + (tmp >> 1)
+        # setup_per_zone_lowmem_reserve: ratio 256 for DMA and DMA32
+        n = len(zones)
+        for z in zones:
+            z.lowmem_reserve = [0] * n
+        for j in range(n):
+            pages = zones[j].managed
+            idx = j
+            while idx:
+                idx -= 1
+                zones[idx].lowmem_reserve[j] = pages // 256
+                pages += zones[idx].managed
+        self.totalreserve_pages = sum(min(max(z.lowmem_reserve) + z.watermark[2], z.managed) for z in zones)
+
+    def _setup_zone_migrate_reserve(self) -> None:
+        """Mark the first free pageblocks of each zone MIGRATE_RESERVE (2.6.24..4.3)."""
+        R = self.MIGRATE_RESERVE
+        for z in self.zones:
+            if not z.populated:
+                continue
+            reserve = (z.watermark[0] + pageblock_nr_pages - 1) >> pageblock_order
+            if self.reserve_limit2:
+                reserve = min(2, reserve)
+            pfn = z.start_pfn
+            while reserve > 0 and pfn < z.end_pfn:
+                if not self._flags[pfn] & PG_reserved and self._pb_mt(pfn) == self.MIGRATE_MOVABLE:
+                    self.set_pageblock_migratetype(pfn, R)
+                    self.move_freepages_block(z, pfn, R)
+                    reserve -= 1
+                pfn += pageblock_nr_pages
+
+    def zone_batchsize(self, zone: Zone) -> int:
+        if self.new_batch:
+            batch = min(zone.managed >> 10, (1 << 20) // PAGE_SIZE)
+        else:
+            batch = zone.managed // 1024
+            if batch * PAGE_SIZE > 512 * 1024:
+                batch = (512 * 1024) // PAGE_SIZE
+        batch //= 4
+        if batch < 1:
+            batch = 1
+        return (1 << (fls(batch + batch // 2) - 1)) - 1
+
+    def _setup_pagesets(self, ncpus: int) -> None:
+        nlists = self.MIGRATE_PCPTYPES if self.pcp_per_mt else 1
+        self.pcp = []  # pcp[cpu][zone] -> [hot, cold] or [pcp]
+        for z in self.zones:
+            b = self.zone_batchsize(z)
+            if self.new_batch:
+                z.batch = max(1, b)
+                z.high = max(z.watermark[1] // ncpus, b << 2)
+            else:
+                z.batch = max(1, b)
+                z.high = 6 * b
+            z.cold = (2 * b, max(1, b // 2))
+        for cpu in range(ncpus):
+            row = []
+            for z in self.zones:
+                sets = [PerCpuPages(z.high, z.batch, nlists)]
+                if self.hot_cold:
+                    sets.append(PerCpuPages(z.cold[0], z.cold[1], 1))
+                row.append(sets)
+            self.pcp.append(row)
+
+    def _gfp_zone(self, key: int) -> int:
+        if key & _GFP_DMA:
+            return 0
+        if key & _GFP_DMA32 and self.has_dma32:
+            return 1
+        return len(self.zones) - 1
+
+    def gfpflags_to_migratetype(self, gfp: int) -> int:
+        if not self.has_mt or self.mobility_disabled:
+            return 0
+        mov = 1 if gfp & _GFP_MOVABLE else 0
+        rec = 1 if gfp & _GFP_RECLAIMABLE and self.has_reclaimable else 0
+        if self.mt_reorder:
+            return mov | (rec << 1)  # (gfp & GFP_MOVABLE_MASK) >> GFP_MOVABLE_SHIFT
+        if not self.has_reclaimable:
+            return mov
+        return (mov << 1) | rec  # allocflags_to_migratetype (2.6.24)
+
+    def _build_fast_tables(self) -> None:
+        """Per-CPU tables indexed by the gfp zone/mobility bits: the hot path's only lookups."""
+        self.zonelists = []
+        never = Zone(-1, "", 0, 0, 1, 1)
+        self._never = (never, 1 << 62, [], PerCpuPages(0, 1, 1)) + ((0,) if self.has_mt and not self.pcp_per_mt else ())
+        for key in range(32):
+            top = self._gfp_zone(key)
+            self.zonelists.append([z for z in reversed(self.zones[:top + 1]) if z.populated])
+        self._alloctabs, self._freetabs = [], []
+        mtsearch = self.has_mt and not self.pcp_per_mt
+        for cpu in range(len(self.pcp)):
+            atab = []
+            for key in range(32):
+                gfp = (key & 15) | ((key & 16) << 15)
+                zl = self.zonelists[key]
+                mt = self.gfpflags_to_migratetype(gfp)
+                if not zl or mt >= self.MIGRATE_PCPTYPES:
+                    atab.append(self._never)  # always takes the slow path
+                    continue
+                z = zl[0]
+                pcp = self.pcp[cpu][z.idx][0]
+                lst = pcp.lists[mt if self.pcp_per_mt else 0]
+                mark = z.watermark[ALLOC_WMARK_LOW] + z.lowmem_reserve[z.idx]
+                atab.append((z, mark, lst, pcp, mt) if mtsearch else (z, mark, lst, pcp))
+            ftab = [None] * 256
+            if not self.init_on_free:
+                for z in self.zones:
+                    for mt in range(self.nr_mt):
+                        pcp = self.pcp[cpu][z.idx][0]
+                        if self.pcp_per_mt:
+                            if mt >= self.MIGRATE_PCPTYPES:
+                                continue  # Reserve/HighAtomic/Isolate: slow path decides
+                            lst = pcp.lists[mt]
+                        else:
+                            lst = pcp.lists[0]
+                        ftab[(z.idx << 3) | mt] = (pcp, lst)
+            self._alloctabs.append(tuple(atab))
+            self._freetabs.append(tuple(ftab))
+        slow = _GFP_ZERO
+        if self.has_reclaimable:
+            slow |= _GFP_RECLAIMABLE  # the fast tables are indexed by the four zone bits only
+        if self.cold_flag:
+            slow |= _GFP_COLD
+        if self.init_on_alloc and not self.init_on_free:
+            slow = -1
+        self._slow_gfp = slow
+        self._mt_search = self.has_mt and not self.pcp_per_mt
+        if self._mt_search:
+            self.alloc_pages = self._alloc_pages_mtsearch
+
+    def _boot_messages(self) -> None:
+        printk = self.kernel.dmesg.printk
+        if not self.managed_sizing:  # free_area_init_core / zone_pcp_init, KERN_DEBUG [V 2.6.20]
+            for z in self.zones:
+                mm = (z.spanned * STRUCT_PAGE_SIZE) >> PAGE_SHIFT
+                if z.spanned:
+                    printk(f"  {z.name} zone: {mm} pages used for memmap")
+                if z.present_pages:
+                    printk(f"  {z.name} zone: {z.managed} pages, LIFO batch:{self.zone_batchsize(z)}")
+        if self.init_on:  # report_meminit() [S for the exact text]
+            on = lambda b: "on" if b else "off"  # noqa: E731
+            printk(f"mem auto-init: stack:off, heap alloc:{on(self.init_on_alloc)}, "
+                   f"heap free:{on(self.init_on_free)}")
+
+    def switch_cpu(self, cpu: int) -> None:
+        self._cpu = cpu
+        self._alloctab = self._alloctabs[cpu]
+        self._freetab = self._freetabs[cpu]
+
+    # -- the hot path ----------------------------------------------------------
+    def alloc_pages(self, gfp_mask: int, order: int = 0) -> int:
+        """``alloc_pages(gfp, order)``: the block's address, or 0.
+
+        The common case (order 0, first zone above its low watermark, a page on
+        this CPU's list) is ``buffered_rmqueue``'s pcp branch written out inline.
+        """
+        if order or gfp_mask & self._slow_gfp:
+            return self._alloc_pages_slow(gfp_mask, order)
+        zone, mark, lst, pcp = self._alloctab[gfp_mask & 15]
+        # zone_watermark_ok(zone, 0, low, classzone): free_pages - 1 + 1 > mark + lowmem_reserve
+        if zone.free_pages <= mark or not lst:
+            return self._alloc_pages_slow(gfp_mask, 0)
+        pfn = lst.pop()  # the list's head (list_entry(pcp->list.next))
+        count = self._count
+        if count[pfn]:  # a page freed twice: prep_new_page reports it (slow path)
+            lst.append(pfn)
+            return self._alloc_pages_slow(gfp_mask, 0)
+        count[pfn] = 1
+        self._aorder[pfn] = 1
+        pcp.count -= 1
+        return self._base + (pfn << 12)
+
+    def _alloc_pages_mtsearch(self, gfp_mask: int, order: int = 0) -> int:
+        """2.6.24-2.6.31: one pcp list of mixed migratetypes; the head must match the request."""
+        if order or gfp_mask & self._slow_gfp:
+            return self._alloc_pages_slow(gfp_mask, order)
+        zone, mark, lst, pcp, mt = self._alloctab[gfp_mask & 15]
+        if zone.free_pages <= mark or not lst:
+            return self._alloc_pages_slow(gfp_mask, 0)
+        pfn = lst.pop()
+        count = self._count
+        if count[pfn] or self._pmt[pfn] != mt:  # not this type at the head: search (slow path)
+            lst.append(pfn)
+            return self._alloc_pages_slow(gfp_mask, 0)
+        count[pfn] = 1
+        self._aorder[pfn] = 1
+        pcp.count -= 1
+        return self._base + (pfn << 12)
+
+    def free_pages(self, addr: int, order: int = 0) -> None:
+        """``free_pages(addr, order)`` (``__free_pages`` on the page at ``addr``)."""
+        pfn = (addr - self._base) >> 12
+        if order or not 0 <= pfn < self._nr:
+            return self._free_pages_slow(addr, order)
+        aorder = self._aorder
+        # an order-0 block this allocator handed out (its count is then 1: nothing in the
+        # model takes extra references), else the slow path does put_page_testzero & checks
+        if aorder[pfn] != 1:
+            return self._free_pages_slow(addr, 0)
+        key = self.pbkey[pfn >> 9]
+        ent = self._freetab[key]
+        if ent is None:
+            return self._free_pages_slow(addr, 0)
+        self._count[pfn] = 0  # put_page_testzero
+        aorder[pfn] = 0
+        self._pmt[pfn] = key & 7  # set_page_private(page, migratetype)
+        pcp, lst = ent
+        lst.append(pfn)  # list_add: the head
+        c = pcp.count + 1
+        pcp.count = c
+        if c >= pcp.high:
+            self.free_pcppages_bulk(self.zones[key >> 3], pcp.batch, pcp)
+
+    # -- kernel calls built on the two above ----------------------------------
+    def alloc_page(self, gfp_mask: int) -> int:
+        return self.alloc_pages(gfp_mask, 0)
+
+    def get_free_pages_(self, gfp_mask: int, order: int = 0) -> int:
+        """``__get_free_pages(gfp, order)``."""
+        return self.alloc_pages(gfp_mask, order)
+
+    def get_free_page_(self, gfp_mask: int) -> int:
+        """``__get_free_page(gfp)``."""
+        return self.alloc_pages(gfp_mask, 0)
+
+    def get_zeroed_page(self, gfp_mask: int) -> int:
+        return self.alloc_pages(gfp_mask | _GFP_ZERO, 0)
+
+    def free_pages_(self, addr: int, order: int = 0) -> None:
+        """``__free_pages(page, order)``; the model passes the page's address."""
+        if addr == 0:
+            self.kernel.bug("mm/page_alloc.c")  # virt_to_page(NULL) is no struct page
+        self.free_pages(addr, order)
+
+    def free_page(self, addr: int) -> None:
+        self.free_pages(addr, 0)
+
+    # -- slow paths --------------------------------------------------------------
+    def _alloc_pages_slow(self, gfp_mask: int, order: int) -> int:
+        if order < 0 or order > self.order_limit:
+            self._order_too_large(gfp_mask, order)
+            return 0
+        key = (gfp_mask & 15) | ((gfp_mask >> 15) & 16)
+        zonelist = self.zonelists[key]
+        if not zonelist:
+            return 0
+        mt = self.gfpflags_to_migratetype(gfp_mask)
+        classzone = zonelist[0].idx
+        got = self.get_page_from_freelist(gfp_mask, order, zonelist, classzone, mt, ALLOC_WMARK_LOW)
+        if got is None:
+            # wakeup_kswapd (not modelled); then the min watermark, reserves for some callers
+            flags = ALLOC_WMARK_MIN
+            if not gfp_mask & _GFP_WAIT:
+                flags |= ALLOC_HARDER
+            if gfp_mask & _GFP_HIGH:
+                flags |= ALLOC_HIGH
+            got = self.get_page_from_freelist(gfp_mask, order, zonelist, classzone, mt, flags)
+            # no reclaim, no OOM killer in the model
+            if got is None:
+                if not gfp_mask & _GFP_NOWARN:
+                    self._warn_alloc_failed(gfp_mask, order)
+                return 0
+            if self.mt_reorder and order and flags & ALLOC_HARDER:
+                self.reserve_highatomic_pageblock(got[0], got[1])
+        pfn = got[1]
+        nr = 1 << order
+        # init_on_free leaves every free page zeroed already (free_pages_prezeroed, 6471384af2a6)
+        if (gfp_mask & _GFP_ZERO or self.init_on_alloc) and not self.init_on_free:
+            self.zero_pages(pfn, nr)
+        self._count[pfn] = 1
+        self._aorder[pfn] = order + 1
+        return self._base + (pfn << PAGE_SHIFT)
+
+    def get_page_from_freelist(self, gfp_mask, order, zonelist, classzone, mt, alloc_flags):
+        mark_idx = alloc_flags & 3
+        for zone in zonelist:
+            if not self.zone_watermark_ok(zone, order, zone.watermark[mark_idx], classzone, alloc_flags):
+                continue
+            pfn = self.buffered_rmqueue(zone, order, gfp_mask, mt)
+            if pfn is not None:
+                return zone, pfn
+        return None
+
+    def zone_watermark_ok(self, z: Zone, order: int, mark: int, classzone: int, alloc_flags: int) -> bool:
+        free_pages = z.free_pages - (1 << order) + 1
+        min_ = mark
+        if alloc_flags & ALLOC_HIGH:
+            min_ -= min_ // 2
+        if alloc_flags & ALLOC_HARDER:
+            min_ -= min_ // 4
+        if free_pages <= min_ + z.lowmem_reserve[classzone]:
+            return False
+        if self.wmark_order0_only:
+            # 4.4: a high-order request only needs one free block of a suitable type
+            if not order:
+                return True
+            for o in range(order, self.nr_orders):
+                if not z.nr_free[o]:
+                    continue
+                area = z.free_area[o]
+                for m in range(self.MIGRATE_PCPTYPES):
+                    if area[m]:
+                        return True
+                if alloc_flags & ALLOC_HARDER and area[self.MIGRATE_HIGHATOMIC]:
+                    return True
+            return False
+        for o in range(order):
+            free_pages -= z.nr_free[o] << o
+            min_ >>= 1
+            if free_pages <= min_:
+                return False
+        return True
+
+    def buffered_rmqueue(self, zone: Zone, order: int, gfp_mask: int, mt: int):
+        """Take a block from this CPU's pcp list (order 0) or the buddy lists; None on failure."""
+        while True:
+            if order == 0 and mt < self.MIGRATE_PCPTYPES:
+                pfn = self._rmqueue_pcplist(zone, gfp_mask, mt)
+            else:
+                pfn = self.__rmqueue(zone, order, mt)
+            if pfn is None:
+                return None
+            if self.prep_new_page(pfn, order):
+                continue  # the bad page is not used (goto again)
+            return pfn
+
+    def _rmqueue_pcplist(self, zone: Zone, gfp_mask: int, mt: int):
+        sets = self.pcp[self._cpu][zone.idx]
+        cold = bool(gfp_mask & _GFP_COLD) and self.cold_flag
+        if self.hot_cold:
+            pcp = sets[1] if cold else sets[0]
+            lst = pcp.lists[0]
+        else:
+            pcp = sets[0]
+            lst = pcp.lists[mt if self.pcp_per_mt else 0]
+        if self._mt_search:
+            # 2.6.24-2.6.31: one list of mixed types; find a page of this migratetype
+            pmt = self._pmt
+            order_ = range(len(lst)) if cold else range(len(lst) - 1, -1, -1)
+            for i in order_:
+                if pmt[lst[i]] == mt:
+                    pcp.count -= 1
+                    return lst.pop(i)
+            got = self.rmqueue_bulk(zone, pcp.batch, mt, lst, cold)
+            pcp.count += got
+            if not got:
+                return None
+            return self._pcp_take(pcp, lst, cold)
+        if not lst:
+            got = self.rmqueue_bulk(zone, pcp.batch, mt, lst, cold)
+            pcp.count += got
+            if not got:
+                return None
+        return self._pcp_take(pcp, lst, cold)
+
+    @staticmethod
+    def _pcp_take(pcp: PerCpuPages, lst: list, cold: bool) -> int:
+        pcp.count -= 1
+        return lst.pop(0) if cold else lst.pop()
+
+    def rmqueue_bulk(self, zone: Zone, count: int, mt: int, lst: list, cold: bool = False) -> int:
+        """Move up to ``count`` order-0 pages from the buddy lists onto ``lst``."""
+        got = []
+        rmq = self.__rmqueue
+        for _ in range(count):
+            pfn = rmq(zone, 0, mt)
+            if pfn is None:
+                break
+            got.append(pfn)
+        pmt = self._pmt
+        for pfn in got:
+            pmt[pfn] = mt  # set_page_private(page, migratetype)
+        if not got:
+            return 0
+        if self.has_mt and self.cold_flag:
+            # 2.6.24-4.14: each page added after the previous one, so the batch sits at the
+            # head in pfn order (hot), or at the tail in pfn order from the tail (cold) [S]
+            if cold:
+                lst[0:0] = got
+            else:
+                lst.extend(reversed(got))
+        else:
+            # list_add_tail, one page after the other (2.6.20 [V]; 4.15+ [S])
+            lst[0:0] = got[::-1]
+        return len(got)
+
+    def __rmqueue(self, zone: Zone, order: int, mt: int):
+        page = self.__rmqueue_smallest(zone, order, mt)
+        if page is None and self.has_mt:
+            page = self.__rmqueue_fallback(zone, order, mt)
+        return page
+
+    def __rmqueue_smallest(self, zone: Zone, order: int, mt: int):
+        nr_free = zone.nr_free
+        area = zone.free_area
+        for current_order in range(order, self.nr_orders):
+            fl = area[current_order][mt]
+            if not fl:
+                continue
+            pfn = fl.pop()  # free_list.next: the head
+            self._flags[pfn] &= ~PG_buddy
+            nr_free[current_order] -= 1
+            zone.free_pages -= 1 << order
+            self.expand(zone, pfn, order, current_order, mt)
+            return pfn
+        return None
+
+    def expand(self, zone: Zone, pfn: int, low: int, high: int, mt: int) -> None:
+        """Give the upper halves back; the caller keeps the lowest block."""
+        size = 1 << high
+        area = zone.free_area
+        nr_free = zone.nr_free
+        flags, orders, flmt = self._flags, self._order, self._flmt
+        while high > low:
+            high -= 1
+            size >>= 1
+            p = pfn + size
+            area[high][mt].add(p)  # list_add
+            nr_free[high] += 1
+            flags[p] |= PG_buddy
+            orders[p] = high
+            flmt[p] = mt
+
+    def __rmqueue_fallback(self, zone: Zone, order: int, start_mt: int):
+        area = zone.free_area
+        fallbacks = self.fallbacks[start_mt] if start_mt < len(self.fallbacks) else ()
+        if self.mt_reorder:
+            return self._rmqueue_fallback_44(zone, order, start_mt, fallbacks)
+        for current_order in range(self.nr_orders - 1, order - 1, -1):
+            for fmt in fallbacks:
+                fl = area[current_order][fmt]
+                if not fl:
+                    continue
+                pfn = fl.head
+                use_mt = fmt
+                if (current_order >= (pageblock_order >> 1) or start_mt == self.MIGRATE_RECLAIMABLE
+                        or self.mobility_disabled):
+                    pages = self.move_freepages_block(zone, pfn, start_mt)
+                    if pages >= (1 << (pageblock_order - 1)) or self.mobility_disabled:
+                        self.set_pageblock_migratetype(pfn, start_mt)
+                    use_mt = start_mt
+                self._take_free_block(zone, pfn, current_order, order)
+                if current_order >= pageblock_order:
+                    self._change_pageblock_range(pfn, current_order, start_mt)
+                self.expand(zone, pfn, order, current_order, use_mt)
+                return pfn
+        if self.MIGRATE_RESERVE >= 0:
+            return self.__rmqueue_smallest(zone, order, self.MIGRATE_RESERVE)
+        return None
+
+    def _rmqueue_fallback_44(self, zone: Zone, order: int, start_mt: int, fallbacks):
+        """4.4 onwards: find_suitable_fallback, can_steal_fallback, steal_suitable_fallback [S]."""
+        area = zone.free_area
+
+        def can_steal(o):
+            if o >= pageblock_order:
+                return True
+            return (o >= pageblock_order // 2 or start_mt in (self.MIGRATE_RECLAIMABLE, self.MIGRATE_UNMOVABLE)
+                    or self.mobility_disabled)
+
+        def suitable(o):
+            for fmt in fallbacks:
+                if area[o][fmt]:
+                    return fmt
+            return -1
+
+        found = None
+        for current_order in range(self.nr_orders - 1, order - 1, -1):
+            fmt = suitable(current_order)
+            if fmt < 0:
+                continue
+            steal = can_steal(current_order)
+            if self.find_smallest and not steal and start_mt == self.MIGRATE_MOVABLE and current_order > order:
+                # v4.13+: rather than splitting a large block without claiming it, take the smallest
+                for o in range(order, self.nr_orders):
+                    f2 = suitable(o)
+                    if f2 >= 0:
+                        found = (o, f2, can_steal(o))
+                        break
+            else:
+                found = (current_order, fmt, steal)
+            break
+        if found is None:
+            return None
+        current_order, fmt, steal = found
+        pfn = area[current_order][fmt].head
+        if steal:
+            if current_order >= pageblock_order:
+                self._change_pageblock_range(pfn, current_order, start_mt)
+            pages = self.move_freepages_block(zone, pfn, start_mt)
+            if pages >= (1 << (pageblock_order - 1)) or self.mobility_disabled:
+                self.set_pageblock_migratetype(pfn, start_mt)
+        self._take_free_block(zone, pfn, current_order, order)
+        self.expand(zone, pfn, order, current_order, start_mt)
+        return pfn
+
+    def _take_free_block(self, zone: Zone, pfn: int, current_order: int, order: int) -> None:
+        zone.free_area[current_order][self._flmt[pfn]].remove(pfn)
+        self._flags[pfn] &= ~PG_buddy
+        zone.nr_free[current_order] -= 1
+        zone.free_pages -= 1 << order
+
+    def _change_pageblock_range(self, pfn: int, order: int, mt: int) -> None:
+        for p in range(pfn, pfn + (1 << order), pageblock_nr_pages):
+            self.set_pageblock_migratetype(p, mt)
+
+    def set_pageblock_migratetype(self, pfn: int, mt: int) -> None:
+        b = pfn >> pageblock_order
+        self.pbkey[b] = (self.pbkey[b] & ~7) | mt
+
+    def move_freepages_block(self, zone: Zone, pfn: int, mt: int) -> int:
+        """Move the free blocks that start inside ``pfn``'s pageblock onto ``free_list[mt]``."""
+        start = max(pfn & ~(pageblock_nr_pages - 1), zone.start_pfn)
+        end = min((pfn & ~(pageblock_nr_pages - 1)) + pageblock_nr_pages, zone.end_pfn)
+        flags, orders, flmt = self._flags, self._order, self._flmt
+        moved = 0
+        p = start
+        while p < end:
+            if not flags[p] & PG_buddy:
+                p += 1
+                continue
+            o = orders[p]
+            old = flmt[p]
+            if old != mt:
+                zone.free_area[o][old].remove(p)
+                if self.move_to_tail:
+                    zone.free_area[o][mt].add_tail(p)
+                else:
+                    zone.free_area[o][mt].add(p)
+                flmt[p] = mt
+            moved += 1 << o
+            p += 1 << o
+        return moved
+
+    def reserve_highatomic_pageblock(self, zone: Zone, pfn: int) -> None:
+        """4.4 (0aaa29a56e4f): a high-order atomic allocation reserves its pageblock [S]."""
+        max_managed = zone.managed // 100 + pageblock_nr_pages
+        if zone.nr_reserved_highatomic >= max_managed:
+            return
+        mt = self._pb_mt(pfn)
+        if mt != self.MIGRATE_HIGHATOMIC and mt != 4:  # not HighAtomic, not Isolate
+            zone.nr_reserved_highatomic += pageblock_nr_pages
+            self.set_pageblock_migratetype(pfn, self.MIGRATE_HIGHATOMIC)
+            self.move_freepages_block(zone, pfn, self.MIGRATE_HIGHATOMIC)
+
+    def prep_new_page(self, pfn: int, order: int) -> int:
+        """Check a page leaving the allocator; 1 if it must not be used (goto again)."""
+        count, flags = self._count, self._flags
+        pages = range(pfn, pfn + (1 << order)) if self.check_all_new else (pfn,)
+        bad = 0
+        for p in pages:
+            if count[p] or flags[p] & (PG_reserved | PG_buddy):
+                self.bad_page(p, "nonzero _count" if count[p] else "PAGE_FLAGS_CHECK_AT_PREP flag set")
+                bad += 1
+        if not bad:
+            return 0
+        if self.leak_bad_pages:
+            # the block is dropped: its pages stay out of the allocator for good
+            self.nr_bad += 1 << order
+            for p in range(pfn, pfn + (1 << order)):
+                count[p] = 0
+            return 1
+        # 2.6.20: bad_page() fixed the count up; a non-reserved page is then used
+        for p in pages:
+            count[p] = 0
+        return 1 if flags[pfn] & PG_reserved else 0
+
+    def page_struct_addr(self, pfn: int) -> int:
+        if self.has_mt:  # SPARSEMEM_VMEMMAP base (2.6.24+) [S]
+            return 0xFFFFEA0000000000 + pfn * STRUCT_PAGE_SIZE
+        return self.memmap_vaddr + pfn * STRUCT_PAGE_SIZE
+
+    def bad_page(self, pfn: int, reason: str) -> None:
+        """Log the era's "Bad page state" report (flags: PG_reserved bit 10, PG_buddy bit 19 [S])."""
+        f = self._flags[pfn]
+        kflags = (1 << 10 if f & PG_reserved else 0) | (1 << 19 if f & PG_buddy else 0)
+        page = self.page_struct_addr(pfn)
+        printk = self.kernel.dmesg.printk
+        if not self.bad_page_v2:  # 2.6.20 bad_page() [V]
+            printk(f"Bad page state in process '{COMM}'")
+            printk(f"page:{page:016x} flags:0x{kflags:016x} mapping:0000000000000000 mapcount:0 "
+                   f"count:{self._count[pfn]}")
+            printk("Trying to fix it up, but a reboot is needed")
+            printk("Backtrace:")
+        else:  # [S] 2.6.29+ shape: first line and the page line; the reason from 3.x
+            printk(f"BUG: Bad page state in process {COMM}  pfn:{pfn:05x}")
+            printk(f"page:{page:016x} count:{self._count[pfn]} mapcount:0 mapping:0000000000000000 index:0x0")
+            printk(f"page dumped because: {reason}")
+        self.kernel.counters["bad_pages"] += 1
+
+    def _order_too_large(self, gfp_mask: int, order: int) -> None:
+        if not self.warn_max_order or gfp_mask & _GFP_NOWARN or self._warned_order:
+            return
+        self._warned_order = True
+        has = self.kernel.has
+        if has("v6.10"):
+            func = "__alloc_pages_noprof"
+        elif has("v5.13"):
+            func = "__alloc_pages"
+        elif has("v4.13"):
+            func = "__alloc_pages_nodemask"
+        else:
+            func = "__alloc_pages_slowpath"
+        printk = self.kernel.dmesg.printk
+        printk("------------[ cut here ]------------")
+        if has("v3.11"):  # [S] "WARNING: CPU: %d PID: %d at %s:%d %pS"
+            printk(f"WARNING: CPU: {self._cpu} PID: 1 at mm/page_alloc.c {func}")
+        else:
+            printk(f"WARNING: at mm/page_alloc.c {func}()")
+
+    def _warn_alloc_failed(self, gfp_mask: int, order: int) -> None:
+        printk = self.kernel.dmesg.printk
+        if self.kernel.has("v4.6"):  # [S] mode printed with %pGg
+            from linuxmm.gfp import gfp_names
+            printk(f"{COMM}: page allocation failure: order:{order}, mode:{gfp_mask:#x}({gfp_names(gfp_mask)})")
+        elif self.kernel.has("v2.6.39"):  # warn_alloc_failed [S]
+            printk(f"{COMM}: page allocation failure: order:{order}, mode:0x{gfp_mask:x}")
+        else:  # __alloc_pages nopage: [V 2.6.20]
+            printk(f"{COMM}: page allocation failure. order:{order}, mode:0x{gfp_mask:x}")
+
+    def _free_pages_slow(self, addr: int, order: int) -> None:
+        if addr == 0:
+            return  # free_pages(0, order) does nothing
+        pfn = (addr - self._base) >> PAGE_SHIFT
+        if addr < self._base or pfn >= self._nr:
+            self.kernel.bug("mm/page_alloc.c")  # VM_BUG_ON(!virt_addr_valid(addr))
+        count = self._count
+        # put_page_testzero(page)
+        c = count[pfn] - 1
+        count[pfn] = c
+        if c:
+            return  # still referenced, or a count that went below zero (no DEBUG_VM): silent
+        if order < 0 or order > self.order_limit:
+            count[pfn] = 1
+            return
+        nr = 1 << order
+        if pfn + nr > self._nr:
+            count[pfn] = 1
+            self.kernel.bug("mm/page_alloc.c")
+        # free_pages_check on every page of the block
+        flags = self._flags
+        bad = False
+        for p in range(pfn, pfn + nr):
+            if count[p] or flags[p] & (PG_reserved | PG_buddy):
+                reason = "nonzero _count" if count[p] else "PAGE_FLAGS_CHECK_AT_FREE flag(s) set"
+                self.bad_page(p, reason)
+                bad = True
+        if bad:
+            return  # the free stops; the head keeps the count put_page_testzero left (0)
+        owned = self._aorder[pfn]
+        if owned == 0 or owned - 1 < order:
+            # not a block this allocator handed out with at least this order: the real kernel
+            # would free pages it does not own; the model refuses and leaves the block allocated
+            count[pfn] = 1
+            self.kernel.counters["refused_frees"] += 1
+            return
+        self._aorder[pfn] = 0
+        # a free with a smaller order than the block's leaves the rest of it allocated (leaked)
+        for o in range(order, owned - 1):
+            self._aorder[pfn + (1 << o)] = o + 1
+        if self.init_on_free:
+            self.zero_pages(pfn, nr)
+        zone = self.page_zone(pfn)
+        key = self.pbkey[pfn >> pageblock_order]
+        mt = key & 7
+        if order == 0:
+            self.free_hot_cold_page(zone, pfn, mt)
+        else:
+            self.__free_one_page(zone, pfn, order, mt, False)
+
+    def page_zone(self, pfn: int) -> Zone:
+        return self.zones[self.pbkey[pfn >> pageblock_order] >> 3]
+
+    def free_hot_cold_page(self, zone: Zone, pfn: int, mt: int) -> None:
+        pcp = self.pcp[self._cpu][zone.idx][0]
+        self._pmt[pfn] = mt
+        if self.pcp_per_mt:
+            if mt >= self.MIGRATE_PCPTYPES:
+                if mt == len(self.migratetype_names) - 1:  # MIGRATE_ISOLATE: straight to the buddy
+                    self.__free_one_page(zone, pfn, 0, mt, False)
+                    return
+                mt = self.MIGRATE_MOVABLE  # Reserve/HighAtomic pages ride on the movable list
+            pcp.lists[mt].append(pfn)
+        else:
+            pcp.lists[0].append(pfn)
+        pcp.count += 1
+        if pcp.count >= pcp.high:
+            self.free_pcppages_bulk(zone, pcp.batch, pcp)
+
+    def free_pcppages_bulk(self, zone: Zone, count: int, pcp: PerCpuPages) -> None:
+        """Give ``count`` pages from the tails of the pcp lists back to the buddy lists."""
+        fo = self.__free_one_page
+        pmt = self._pmt
+        lists = pcp.lists
+        count = min(count, pcp.count)
+        pcp.count -= count
+        if len(lists) == 1:
+            lst = lists[0]
+            take = lst[:count]
+            del lst[:count]
+            for pfn in take:
+                fo(zone, pfn, 0, pmt[pfn] if self.private_mt_drain else self._pb_mt(pfn), False)
+            return
+        # 5f8dcc21211a: round-robin over the migratetype lists, from the tail of each
+        migratetype = 0
+        batch_free = 0
+        n = len(lists)
+        to_free = count
+        while to_free:
+            while True:
+                batch_free += 1
+                migratetype += 1
+                if migratetype == n:
+                    migratetype = 0
+                lst = lists[migratetype]
+                if lst:
+                    break
+            while True:
+                pfn = lst.pop(0)
+                fo(zone, pfn, 0, pmt[pfn] if self.private_mt_drain else self._pb_mt(pfn), False)
+                to_free -= 1
+                batch_free -= 1
+                if not (to_free and batch_free and lst):
+                    break
+
+    def __free_one_page(self, zone: Zone, pfn: int, order: int, mt: int, to_tail: bool) -> None:
+        """Merge with free buddies (``pfn ^ (1 << order)``) and put the block on its list."""
+        flags, orders, flmt = self._flags, self._order, self._flmt
+        area = zone.free_area
+        nr_free = zone.nr_free
+        nr = self._nr
+        zone.free_pages += 1 << order
+        limit = self.merge_limit
+        # Zone boundaries are multiples of MAX_ORDER_NR_PAGES here, so a buddy found by
+        # pfn ^ (1 << order) below the limit is always in the same zone (page_is_buddy).
+        while order < limit:
+            buddy = pfn ^ (1 << order)
+            if buddy >= nr or not flags[buddy] & PG_buddy or orders[buddy] != order:
+                break
+            area[order][flmt[buddy]].remove(buddy)
+            nr_free[order] -= 1
+            flags[buddy] &= ~PG_buddy
+            pfn &= ~(1 << order)
+            order += 1
+        if not to_tail and self.tail_merge and order < limit - 1:
+            # 6dda9d55bf54: if the next-larger buddy is free, this block will likely merge soon
+            combined = pfn & ~(1 << order)
+            higher = combined ^ (1 << (order + 1))
+            if higher < nr and flags[higher] & PG_buddy and orders[higher] == order + 1:
+                to_tail = True
+        if to_tail:
+            area[order][mt].add_tail(pfn)
+        else:
+            area[order][mt].add(pfn)
+        nr_free[order] += 1
+        flags[pfn] |= PG_buddy
+        orders[pfn] = order
+        flmt[pfn] = mt
+
+    # -- drains (not kernel API names of every era; used by tests and workloads) --
+    def drain_local_pages(self) -> None:
+        for zone, sets in zip(self.zones, self.pcp[self._cpu]):
+            for pcp in sets:
+                if pcp.count:
+                    self.free_pcppages_bulk(zone, pcp.count, pcp)
+
+    def drain_all_pages(self) -> None:
+        cur = self._cpu
+        for cpu in range(len(self.pcp)):
+            self._cpu = cpu
+            self.drain_local_pages()
+        self._cpu = cur
+
+    # -- reports -----------------------------------------------------------------
+    def pcp_pages(self, zone: Zone | None = None) -> int:
+        zs = [zone] if zone is not None else self.zones
+        return sum(sum(len(lst) for pcp in row[z.idx] for lst in pcp.lists) for row in self.pcp for z in zs)
+
+    def nr_free_pages(self) -> int:
+        return sum(z.free_pages for z in self.zones) + self.pcp_pages()
+
+    def allocated_pages(self) -> int:
+        """Pages in blocks handed out and not freed, counted from the per-head order marks."""
+        ao = self._aorder
+        return sum(ao.count(v) << (v - 1) for v in range(1, self.nr_orders + 1))
+
+    def reserved_pages(self) -> int:
+        return self.nr_reserved_boot + self.nr_bad
+
+    def zone_info(self) -> list[ZoneInfo]:
+        return [ZoneInfo(z.name, z.start_pfn, z.end_pfn, z.present_pages, z.free_pages, list(z.nr_free))
+                for z in self.zones]
+
+    def show_mem(self) -> str:
+        """The per-zone free-area lines of 2.6-era ``show_free_areas`` (Node 0: NUMA build)."""
+        out = []
+        for z in self.zones:
+            if not z.populated:
+                continue
+            parts = [f"{z.nr_free[o]}*{4 << o}kB " for o in range(self.nr_orders)]
+            total = sum(z.nr_free[o] << o for o in range(self.nr_orders))
+            out.append(f"Node 0 {z.name}: " + "".join(parts) + f"= {total * 4}kB")
+        return "\n".join(out) + "\n"
+
+    def alloc_block(self, order: int, gfp: int) -> int:
+        return self.alloc_pages(gfp, order)
+
+    def free_block(self, addr: int, order: int) -> None:
+        self.free_pages(addr, order)
+
+
+@hookimpl
+def linuxmm_implementations():
+    return [Implementation(
+        subsystem="page_alloc", name="buddy-2.6", factory=Buddy26, introduced="v2.6.0",
+        api=("alloc_pages", "alloc_page", "__get_free_pages:get_free_pages_", "__get_free_page:get_free_page_",
+             "get_zeroed_page", "__free_pages:free_pages_", "free_pages", "free_page"),
+        summary="zoned buddy allocator with per-CPU lists, migratetypes and watermarks (2.6.0-6.18, x86_64)")]
