@@ -961,7 +961,7 @@ class Buddy26(PageAllocator):
         bad = 0
         for p in pages:
             if count[p] or flags[p] & (PG_reserved | PG_buddy):
-                self.bad_page(p, "nonzero _count" if count[p] else "PAGE_FLAGS_CHECK_AT_PREP flag set")
+                self.bad_page(p, self._refcount_reason if count[p] else "PAGE_FLAGS_CHECK_AT_PREP flag set")
                 bad += 1
         if not bad:
             return 0
@@ -980,6 +980,11 @@ class Buddy26(PageAllocator):
         if self.has_mt:  # SPARSEMEM_VMEMMAP base (2.6.24+) [S]
             return 0xFFFFEA0000000000 + pfn * STRUCT_PAGE_SIZE
         return self.memmap_vaddr + pfn * STRUCT_PAGE_SIZE
+
+    @property
+    def _refcount_reason(self) -> str:
+        # struct page's _count became _refcount in v4.6 [S: 0139aa7b7fa1, not in commits.py]
+        return "nonzero _refcount" if self.kernel.has("v4.6") else "nonzero _count"
 
     def bad_page(self, pfn: int, reason: str) -> None:
         """Log the era's "Bad page state" report (flags: PG_reserved bit 10, PG_buddy bit 19 [S])."""

@@ -285,3 +285,12 @@ def test_conservation(version, ops):
     assert pa.allocated_pages() == 0
     assert pa.nr_free_pages() + pa.reserved_pages() == pa.nr_pages
     assert [z.nr_free for z in pa.zones] == boot  # every block merged back
+
+
+def test_double_free_report_names_refcount_from_46():
+    k = linuxmm.boot("6.18", mem="256M")
+    a = k.alloc_pages(GFP_KERNEL, 0)
+    k.free_pages(a, 0)
+    k.free_pages(a, 0)
+    k.alloc_pages(GFP_KERNEL, 0)
+    assert k.dmesg[-1] == "page dumped because: nonzero _refcount"
