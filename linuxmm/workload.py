@@ -1,0 +1,392 @@
+"""Workload files: a TOML list of allocator operations, run by ``linuxmm run FILE``.
+
+A workload file has an optional ``[kernel]`` table (how to boot; command-line
+flags override it) and an array of ``[[op]]`` tables, run in order::
+
+    description = "0.01 hands out the highest free page first"
+
+    [kernel]
+    version = "0.01"
+
+    [[op]]
+    alloc = "a"                  # a handle name
+    order = 0                    # default 0
+    gfp = "GFP_KERNEL"           # names from linuxmm.gfp joined by '|', default GFP_KERNEL
+
+    [[op]]
+    write = "a"
+    data = "hello"
+    offset = 0                   # optional
+
+    [[op]]
+    read = "a"
+    size = 5
+    expect = "hello"             # optional: text, or hex bytes written "0x68656c6c6f"
+
+    [[op]]
+    free = "a"
+
+    [[op]]
+    proc = "buddyinfo"           # print /proc/buddyinfo
+
+    [[op]]
+    show_mem = true              # print the era's free-memory report
+
+Every op may carry ``cpu = N`` (run it as CPU N, through ``kernel.on_cpu``).
+An ``alloc`` op may carry ``repeat = N``: it then allocates and frees the
+block N times in a row and prints one summary line, keeping no handle.
+``echo = "text"`` prints a line; ``dmesg = true`` prints the kernel log lines
+logged since the previous ``dmesg`` op (or since boot).
+
+Mistakes are reported before anything runs, each naming the file, the line
+of the op's ``[[op]]`` header and the op's index in the array (``op[2]``,
+counting from 0); TOML syntax errors carry tomllib's "at line N".  All of
+them are :class:`~linuxmm.errors.WorkloadError`, which the CLI reports on one
+line with exit status 2.  A failed ``expect`` is not an error in the file:
+it prints ``MISMATCH`` and makes the run's status 1.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from . import gfp as _gfp
+from .errors import LinuxmmError, NotInThisKernel, WorkloadError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .kernel import Kernel
+
+#: The op kinds and the extra keys each accepts (``cpu`` is accepted by all).
+OP_KINDS: dict[str, frozenset[str]] = {
+    "alloc": frozenset({"order", "gfp", "repeat"}),
+    "free": frozenset(),
+    "write": frozenset({"data", "offset"}),
+    "read": frozenset({"size", "offset", "expect"}),
+    "proc": frozenset(),
+    "show_mem": frozenset(),
+    "dmesg": frozenset(),
+    "echo": frozenset(),
+}
+KERNEL_KEYS = ("version", "mem", "cpus", "config", "cmdline", "seed")
+TOP_KEYS = ("description", "kernel", "op")
+
+_OP_HEADER = re.compile(r"^\s*\[\[\s*op\s*\]\]\s*(#.*)?$")
+_KERNEL_HEADER = re.compile(r"^\s*\[\s*kernel\s*\]\s*(#.*)?$")
+_HEX = re.compile(r"^0x((?:[0-9a-fA-F]{2})*)$")
+
+
+def parse_gfp(text: Any) -> int:
+    """``"GFP_KERNEL|__GFP_ZERO"`` (or an int) to a mask, by the names in :mod:`linuxmm.gfp`."""
+    if isinstance(text, bool):
+        raise ValueError(f"gfp must be a string such as \"GFP_KERNEL|__GFP_ZERO\", not {text!r}")
+    if isinstance(text, int):
+        return text
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"gfp must be a string such as \"GFP_KERNEL|__GFP_ZERO\", not {text!r}")
+    mask = 0
+    for part in text.split("|"):
+        name = part.strip()
+        if name in _gfp.__all__:
+            mask |= getattr(_gfp, name)
+            continue
+        try:
+            mask |= int(name, 0)
+        except ValueError:
+            raise ValueError(f"unknown gfp flag {name!r} (known: GFP_KERNEL, GFP_ATOMIC, __GFP_ZERO, "
+                             f"... as in linuxmm.gfp)") from None
+    return mask
+
+
+@dataclass
+class Op:
+    """One checked ``[[op]]`` entry."""
+
+    index: int
+    line: int | None
+    kind: str
+    arg: Any
+    fields: dict[str, Any]
+    cpu: int | None = None
+
+    def where(self, path: str) -> str:
+        """``file:line: op[i]`` (the line of the op's ``[[op]]`` header)."""
+        return (f"{path}:{self.line}" if self.line else path) + f": op[{self.index}]"
+
+
+@dataclass
+class WorkloadFile:
+    """A parsed and checked workload file."""
+
+    path: str
+    description: str = ""
+    kernel: dict[str, Any] = field(default_factory=dict)
+    ops: list[Op] = field(default_factory=list)
+
+
+def _header_lines(text: str, pattern: re.Pattern[str]) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), 1) if pattern.match(line)]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def load(path: str) -> WorkloadFile:
+    """Read, parse and check a workload file (nothing is run)."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise WorkloadError(f"{path}: cannot read workload file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WorkloadError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return loads(text, path)
+
+
+def loads(text: str, path: str = "<workload>") -> WorkloadFile:
+    """Parse and check workload text; ``path`` names it in messages."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkloadError(f"{path}: invalid TOML: {exc}") from None
+    wl = WorkloadFile(path=path)
+    for key in doc:
+        if key not in TOP_KEYS:
+            raise WorkloadError(f"{path}: unknown top-level key {key!r} (expected {', '.join(TOP_KEYS)})")
+    desc = doc.get("description", "")
+    if not isinstance(desc, str):
+        raise WorkloadError(f"{path}: description must be a string")
+    wl.description = desc
+    wl.kernel = _check_kernel(doc.get("kernel", {}), path, text)
+    ops = doc.get("op", [])
+    if not isinstance(ops, list) or not all(isinstance(o, dict) for o in ops):
+        raise WorkloadError(f"{path}: 'op' must be an array of tables, written [[op]]")
+    if not ops:
+        raise WorkloadError(f"{path}: no [[op]] tables: nothing to run")
+    lines = _header_lines(text, _OP_HEADER)
+    live: dict[str, int] = {}  # handle -> index of the alloc op that made it
+    for index, table in enumerate(ops):
+        line = lines[index] if len(lines) == len(ops) else None
+        wl.ops.append(_check_op(index, line, table, live, path))
+    return wl
+
+
+def _check_kernel(table: Any, path: str, text: str) -> dict[str, Any]:
+    lines = _header_lines(text, _KERNEL_HEADER)
+    where = f"{path}:{lines[0]}: [kernel]" if lines else f"{path}: [kernel]"
+    if not isinstance(table, dict):
+        raise WorkloadError(f"{where}: must be a table")
+    for key, value in table.items():
+        if key not in KERNEL_KEYS:
+            raise WorkloadError(f"{where}: unknown key {key!r} (expected {', '.join(KERNEL_KEYS)})")
+        if key in ("version", "cmdline") and not isinstance(value, str):
+            raise WorkloadError(f"{where}: {key} must be a string")
+        if key == "mem" and not (isinstance(value, str) or _is_int(value)):
+            raise WorkloadError(f"{where}: mem must be a size such as \"256M\"")
+        if key in ("cpus", "seed") and not _is_int(value):
+            raise WorkloadError(f"{where}: {key} must be an integer")
+        if key == "config":
+            if isinstance(value, list):
+                if not all(isinstance(v, str) for v in value):
+                    raise WorkloadError(f"{where}: config must be a table or a list of \"NAME=VALUE\" strings")
+            elif not isinstance(value, dict):
+                raise WorkloadError(f"{where}: config must be a table or a list of \"NAME=VALUE\" strings")
+    return dict(table)
+
+
+def _check_op(index: int, line: int | None, table: dict[str, Any], live: dict[str, int], path: str) -> Op:
+    where = f"{path}:{line}: op[{index}]" if line else f"{path}: op[{index}]"
+
+    def bad(msg: str) -> WorkloadError:
+        return WorkloadError(f"{where}: {msg}")
+
+    kinds = [k for k in table if k in OP_KINDS]
+    if not kinds:
+        unknown = [k for k in table if k not in ("cpu",)]
+        if unknown:
+            return _raise(bad(f"unknown op {unknown[0]!r} (expected one of {', '.join(OP_KINDS)})"))
+        return _raise(bad(f"empty op (expected one of {', '.join(OP_KINDS)})"))
+    if len(kinds) > 1:
+        return _raise(bad(f"one op per [[op]] table, not {' and '.join(kinds)}"))
+    kind = kinds[0]
+    allowed = OP_KINDS[kind] | {kind, "cpu"}
+    for key in table:
+        if key not in allowed:
+            extra = ", ".join(sorted(OP_KINDS[kind] | {"cpu"}))
+            return _raise(bad(f"{kind}: unknown field {key!r} (this op takes {extra})"))
+    arg = table[kind]
+    fields = {k: v for k, v in table.items() if k not in (kind, "cpu")}
+    cpu = table.get("cpu")
+    if cpu is not None and (not _is_int(cpu) or cpu < 0):
+        raise bad(f"cpu must be a CPU number (0, 1, ...), not {cpu!r}")
+
+    def intfield(name: str, default: int, low: int = 0) -> int:
+        value = fields.get(name, default)
+        if not _is_int(value) or value < low:
+            raise bad(f"{kind}: {name} must be an integer >= {low}, not {value!r}")
+        return value
+
+    if kind in ("alloc", "free", "write", "read"):
+        if not isinstance(arg, str) or not arg:
+            raise bad(f"{kind} needs a handle name (a string), not {arg!r}")
+    if kind == "alloc":
+        fields["order"] = intfield("order", 0)
+        try:
+            fields["gfp"] = parse_gfp(fields.get("gfp", "GFP_KERNEL"))
+        except ValueError as exc:
+            raise bad(f"alloc: {exc}") from None
+        if "repeat" in fields:
+            fields["repeat"] = intfield("repeat", 1, 1)
+        elif arg in live:
+            raise bad(f"handle {arg!r} is still allocated (by op[{live[arg]}]); free it first or use another name")
+        else:
+            live[arg] = index
+    elif kind == "free":
+        if arg not in live:
+            raise bad(f"free of unknown handle {arg!r}" + _known(live))
+        del live[arg]
+    elif kind == "write":
+        if arg not in live:
+            raise bad(f"write to unknown handle {arg!r}" + _known(live))
+        if not isinstance(fields.get("data"), str):
+            raise bad("write needs data = \"...\" (a string)")
+        fields["offset"] = intfield("offset", 0)
+    elif kind == "read":
+        if arg not in live:
+            raise bad(f"read of unknown handle {arg!r}" + _known(live))
+        fields["offset"] = intfield("offset", 0)
+        fields["size"] = intfield("size", -1, 1)
+        if "expect" in fields:
+            expect = fields["expect"]
+            if not isinstance(expect, str):
+                raise bad("read: expect must be a string (text, or hex written 0x...)")
+            m = _HEX.match(expect)
+            fields["expect"] = bytes.fromhex(m.group(1)) if m else expect.encode()
+            if len(fields["expect"]) != fields["size"]:
+                raise bad(f"read: expect has {len(fields['expect'])} bytes but size is {fields['size']}")
+    elif kind == "proc":
+        if not isinstance(arg, str) or not arg:
+            raise bad("proc needs a file name, e.g. proc = \"buddyinfo\"")
+    elif kind in ("show_mem", "dmesg"):
+        if arg is not True:
+            raise bad(f"write {kind} = true")
+    elif kind == "echo":
+        if not isinstance(arg, str):
+            raise bad("echo needs a string")
+    return Op(index, line, kind, arg, fields, cpu)
+
+
+def _raise(exc: Exception) -> Op:
+    raise exc
+
+
+def _known(live: dict[str, int]) -> str:
+    return f" (live handles: {', '.join(sorted(live))})" if live else " (no handle is allocated at this point)"
+
+
+def _show(data: bytes) -> str:
+    text = data.decode("latin-1")
+    printable = "".join(c if 32 <= ord(c) < 127 else "." for c in text)
+    return f"{data.hex()} \"{printable}\""
+
+
+def run(kernel: "Kernel", wl: WorkloadFile, out: Callable[[str], None] = print) -> int:
+    """Run ``wl``'s ops on ``kernel``, printing through ``out``; 1 if an ``expect`` failed, else 0.
+
+    The ops go through the era-neutral ``alloc_block``/``free_block`` of the
+    booted page allocator, so one file runs at any modelled release whose
+    allocator can serve the orders it asks for.
+    """
+    pa = getattr(kernel, "page_alloc", None)
+    handles: dict[str, tuple[int, int]] = {}
+    status = 0
+    dmesg_mark = len(kernel.dmesg)
+    if wl.description:
+        out(f"# {wl.description}")
+    for op in wl.ops:
+        try:
+            if op.cpu is not None:
+                with kernel.on_cpu(op.cpu):
+                    status |= _run_op(kernel, pa, op, handles, out)
+            else:
+                status |= _run_op(kernel, pa, op, handles, out)
+        except LinuxmmError as exc:  # a runtime failure: say which op
+            raise WorkloadError(f"{op.where(wl.path)}: {exc}") from None
+        if op.kind == "dmesg":
+            new = kernel.dmesg[dmesg_mark:]
+            for line in new:
+                out(line)
+            if not new:
+                out("(no new kernel log lines)")
+            dmesg_mark = len(kernel.dmesg)
+    return status
+
+
+def _run_op(kernel: "Kernel", pa: Any, op: Op, handles: dict[str, tuple[int, int]],
+            out: Callable[[str], None]) -> int:
+    on = f" [cpu {op.cpu}]" if op.cpu is not None else ""
+    kind, name, f = op.kind, op.arg, op.fields
+    if pa is None and kind in ("alloc", "free", "show_mem"):
+        raise NotInThisKernel(f"{kernel.version} has no page allocator modelled")
+    if kind == "alloc":
+        order, mask = f["order"], f["gfp"]
+        flags = _gfp.gfp_names(mask)
+        repeat = f.get("repeat")
+        if repeat:
+            addrs = []
+            for _ in range(repeat):
+                addr = pa.alloc_block(order, mask)
+                addrs.append(addr)
+                if addr:
+                    pa.free_block(addr, order)
+            failed = addrs.count(0)
+            distinct = len(set(a for a in addrs if a))
+            out(f"alloc+free {name} order={order} gfp={flags} x{repeat}{on}: first {addrs[0]:#x}, "
+                f"last {addrs[-1]:#x}, {distinct} distinct, {failed} failed")
+            return 0
+        addr = pa.alloc_block(order, mask)
+        handles[name] = (addr, order)
+        out(f"alloc {name} order={order} gfp={flags}{on} -> " + (f"{addr:#x}" if addr else "NULL (failed)"))
+    elif kind == "free":
+        addr, order = handles.pop(name)
+        pa.free_block(addr, order)
+        out(f"free {name} ({addr:#x}, order {order}){on}")
+    elif kind in ("write", "read"):
+        addr, order = handles[name]
+        if not addr:
+            raise WorkloadError(f"handle {name!r} is NULL (its allocation failed)")
+        offset = f["offset"]
+        size = len(f["data"].encode()) if kind == "write" else f["size"]
+        limit = 4096 << order
+        if offset + size > limit:
+            raise WorkloadError(f"{kind} of {size} bytes at offset {offset} runs past the end "
+                                f"of {name!r} ({limit} bytes)")
+        if kind == "write":
+            kernel.memory.write(addr + offset, f["data"].encode())
+            out(f"write {name}+{offset}{on}: {size} bytes")
+        else:
+            data = kernel.memory.read(addr + offset, size)
+            line = f"read {name}+{offset}{on}: {_show(data)}"
+            expect = f.get("expect")
+            if expect is not None:
+                if data == expect:
+                    line += " (as expected)"
+                else:
+                    out(f"{line} MISMATCH: expected {_show(expect)}")
+                    return 1
+            out(line)
+    elif kind == "proc":
+        text = kernel.proc(name)
+        out(f"$ cat /proc/{name.removeprefix('/proc/')}{on}")
+        out(text.rstrip("\n"))
+    elif kind == "show_mem":
+        out(f"$ show_mem{on}")
+        out(pa.show_mem().rstrip("\n"))
+    elif kind == "echo":
+        out(name)
+    return 0

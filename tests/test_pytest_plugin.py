@@ -1,0 +1,234 @@
+"""The pytest plugin: --kernel-version, the `kernel` fixture and the markers, run through pytester."""
+
+from __future__ import annotations
+
+import hypothesis  # noqa: F401  (imported once here: pytester drops modules first imported inside a run)
+import pytest
+
+import linuxmm
+from linuxmm.history import parse_version
+
+pytest_plugins = ["pytester"]
+
+RELEASES = linuxmm.history().modelled_releases()
+
+
+@pytest.fixture(autouse=True)
+def _no_env_version(monkeypatch):
+    monkeypatch.delenv("LINUXMM_KERNEL_VERSION", raising=False)
+
+
+def skip_reasons(reprec) -> list[str]:
+    """The reason of every skipped test, as pytest reports it (without the "Skipped: " prefix)."""
+    out = []
+    for rep in reprec.getreports("pytest_runtest_logreport"):
+        if rep.skipped:
+            reason = rep.longrepr[2]
+            out.append(reason.removeprefix("Skipped: "))
+    return out
+
+
+def test_kernel_fixture_defaults_to_latest(pytester):
+    pytester.makepyfile("""
+        def test_v(kernel):
+            assert kernel.version == "v6.18"
+    """)
+    pytester.runpytest_inprocess("--strict-markers").assert_outcomes(passed=1)
+
+
+def test_option_and_env(pytester, monkeypatch):
+    pytester.makepyfile("""
+        import os
+        def test_v(kernel):
+            assert kernel.version == os.environ["WANT"]
+    """)
+    monkeypatch.setenv("WANT", "v2.6.27")
+    pytester.runpytest_inprocess("--kernel-version", "2.6.27").assert_outcomes(passed=1)
+    monkeypatch.setenv("LINUXMM_KERNEL_VERSION", "v1.0")
+    monkeypatch.setenv("WANT", "v1.0")
+    pytester.runpytest_inprocess().assert_outcomes(passed=1)
+    monkeypatch.setenv("WANT", "v2.6.28")  # the option beats the environment
+    pytester.runpytest_inprocess("--kernel-version=v2.6.28").assert_outcomes(passed=1)
+
+
+def test_kernel_boot_marker(pytester):
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.kernel_boot(cpus=3, config={"KASAN": True}, cmdline="foo=1", seed=9)
+        def test_boot(kernel):
+            assert kernel.version == "v4.4"
+            assert kernel.nr_cpus == 3
+            assert kernel.config["KASAN"] is True
+            assert kernel.cmdline.unknown == ["foo=1"]
+            assert kernel.seed == 9
+    """)
+    pytester.runpytest_inprocess("--kernel-version", "4.4", "--strict-markers").assert_outcomes(passed=1)
+
+
+def test_kernel_boot_error_is_a_test_error(pytester):
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.kernel_boot(config={"KASAN": True})
+        def test_boot(kernel):
+            pass
+    """)
+    result = pytester.runpytest_inprocess("--kernel-version", "3.19")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*ConfigError: CONFIG_KASAN is not in v3.19: it appeared in v4.0-rc1*"])
+
+
+def test_kernel_versions_skip_reason_names_the_commit(pytester):
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.kernel_versions(">=db64fe02258f")
+        def test_vmap(kernel):
+            pass
+    """)
+    reprec = pytester.inline_run("--kernel-version", "2.6.27", "--strict-markers")
+    reprec.assertoutcome(passed=0, skipped=1)
+    assert skip_reasons(reprec) == ['needs >= v2.6.28-rc1 (db64fe02258f "mm: rewrite vmap layer"); kernel is v2.6.27']
+    pytester.inline_run("--kernel-version", "2.6.28-rc1").assertoutcome(passed=1)
+    pytester.inline_run("--kernel-version", "db64fe02258f").assertoutcome(passed=1)
+
+
+@pytest.mark.parametrize("spec, version, reason", [
+    (">=v2.6.28", "2.6.27", "needs >= v2.6.28; kernel is v2.6.27"),
+    (">=2.6.28", "2.6.28", None),
+    ("<v2.6.28", "2.6.28", "needs < v2.6.28; kernel is v2.6.28"),
+    ("<v2.6.28", "2.6.28-rc1", None),
+    ("<v2.6.28", "db64fe02258f", None),
+    (">v2.6.27", "2.6.27", "needs > v2.6.27; kernel is v2.6.27"),
+    (">v2.6.27", "db64fe02258f", None),
+    ("<=v2.6.27", "2.6.27", None),
+    ("<=v2.6.27", "db64fe02258f", "needs <= v2.6.27; kernel is v2.6.27-gdb64fe02258f"),
+    ("==v2.6.27", "2.6.27", None),
+    ("==v2.6.27", "2.6.26", "needs == v2.6.27; kernel is v2.6.26"),
+    ("== db64fe02258f", "db64fe02258f", None),
+    ("==db64fe02258f", "2.6.28-rc1", 'needs == v2.6.28-rc1 (db64fe02258f "mm: rewrite vmap layer"); kernel is v2.6.28-rc1'),
+    ("<db64fe02258f", "0.01", None),
+    ("<db64fe02258f", "6.18", 'needs < v2.6.28-rc1 (db64fe02258f "mm: rewrite vmap layer"); kernel is v6.18'),
+])
+def test_range_specs(pytester, spec, version, reason):
+    pytester.makepyfile(f"""
+        import pytest
+        @pytest.mark.kernel_versions({spec!r})
+        def test_it(kernel):
+            pass
+    """)
+    reprec = pytester.inline_run("--kernel-version", version)
+    if reason is None:
+        reprec.assertoutcome(passed=1)
+    else:
+        reprec.assertoutcome(skipped=1)
+        assert skip_reasons(reprec) == [reason]
+
+
+def test_several_specs_make_a_range_and_apply_without_the_fixture(pytester):
+    pytester.makepyfile("""
+        import pytest
+        pytestmark = pytest.mark.kernel_versions(">=v2.6.0", "<v3.0")
+        def test_plain():
+            pass
+    """)
+    pytester.inline_run("--kernel-version", "2.6.39").assertoutcome(passed=1)
+    reprec = pytester.inline_run("--kernel-version", "3.0")
+    assert skip_reasons(reprec) == ["needs < v3.0; kernel is v3.0"]
+    reprec = pytester.inline_run("--kernel-version", "2.4.0")
+    assert skip_reasons(reprec) == ["needs >= v2.6.0; kernel is v2.4.0"]
+
+
+def test_bad_spec_fails_the_test_clearly(pytester):
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.kernel_versions("~v2.6.28")
+        def test_a(kernel):
+            pass
+        @pytest.mark.kernel_versions(">=deadbeef1234")
+        def test_b(kernel):
+            pass
+    """)
+    result = pytester.runpytest_inprocess()
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines([
+        "*kernel_versions: '~v2.6.28' is not a range spec*",
+        "*kernel_versions: deadbeef1234 is not a modelled commit*",
+    ])
+
+
+def test_all_runs_every_release(pytester):
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.kernel_boot(cpus=2)
+        def test_each(kernel):
+            assert kernel.nr_cpus == 2
+
+        @pytest.mark.kernel_versions(">=v2.6.28", "<v3.0")
+        def test_range(kernel):
+            assert kernel.has("db64fe02258f")
+
+        def test_no_kernel():
+            pass
+    """)
+    reprec = pytester.inline_run("--kernel-version", "all", "--strict-markers")
+    in_range = [t for t in RELEASES if parse_version("v2.6.28") <= parse_version(t) < parse_version("v3.0")]
+    assert {"v2.6.28", "v2.6.39"} <= set(in_range) and "v3.0" not in in_range and "v2.6.27" not in in_range
+    n = len(RELEASES)
+    passed, skipped, failed = reprec.listoutcomes()
+    assert (len(passed), len(skipped), len(failed)) == (n + len(in_range) + 1, n - len(in_range), 0)
+    ids = sorted(rep.nodeid.split("::")[-1] for rep in passed if "test_each" in rep.nodeid)
+    assert ids == sorted(f"test_each[{tag}]" for tag in RELEASES)
+    reasons = skip_reasons(reprec)
+    assert reasons.count("needs >= v2.6.28; kernel is v2.6.27") == 1
+    assert reasons.count("needs < v3.0; kernel is v3.0") == 1
+
+
+def test_every_release_marker(pytester):
+    pytester.makepyfile("""
+        import pytest
+        SEEN = []
+        @pytest.mark.every_release
+        def test_each(kernel):
+            SEEN.append(kernel.version)
+
+        def test_seen():
+            import linuxmm
+            assert SEEN == linuxmm.history().modelled_releases()
+
+        def test_once(kernel):
+            assert kernel.version == "v2.6.28"
+    """)
+    reprec = pytester.inline_run("--kernel-version", "2.6.28", "--strict-markers", "-p", "no:randomly")
+    reprec.assertoutcome(passed=len(RELEASES) + 2)
+
+
+def test_own_kernel_fixture_is_left_alone(pytester):
+    pytester.makepyfile("""
+        import pytest
+        @pytest.fixture
+        def kernel():
+            return "mine"
+        def test_mine(kernel):
+            assert kernel == "mine"
+    """)
+    pytester.inline_run("--kernel-version", "all").assertoutcome(passed=1)
+
+
+def test_markers_are_registered_and_option_documented(pytester):
+    result = pytester.runpytest_inprocess("--markers")
+    result.stdout.fnmatch_lines([
+        "@pytest.mark.kernel_boot(*",
+        "@pytest.mark.kernel_versions(*",
+        "@pytest.mark.every_release:*",
+    ])
+    result = pytester.runpytest_inprocess("--help")
+    result.stdout.fnmatch_lines(["linuxmm kernel model:", "*--kernel-version=V*"])
+
+
+def test_bad_version_option_is_a_test_error(pytester):
+    pytester.makepyfile("""
+        def test_v(kernel):
+            pass
+    """)
+    result = pytester.runpytest_inprocess("--kernel-version", "9.99")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*VersionError: 9.99 is newer than the newest modelled release (v6.18)*"])
