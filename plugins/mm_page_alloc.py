@@ -179,13 +179,17 @@ class Zone:
 class PerCpuPages:
     """``struct per_cpu_pages``: one or more lists of pfns; the head is the END of each list."""
 
-    __slots__ = ("count", "high", "batch", "lists")
+    __slots__ = ("high", "batch", "lists")
 
     def __init__(self, high: int, batch: int, nlists: int):
-        self.count = 0
         self.high = high
         self.batch = batch
         self.lists = [[] for _ in range(nlists)]
+
+    @property
+    def count(self) -> int:
+        """``pcp->count``: the pages on this set's lists (derived, never stored twice)."""
+        return sum(map(len, self.lists))
 
 
 class Buddy26(PageAllocator):
@@ -493,7 +497,7 @@ class Buddy26(PageAllocator):
         """Per-CPU tables indexed by the gfp zone/mobility bits: the hot path's only lookups."""
         self.zonelists = []
         never = Zone(-1, "", 0, 0, 1, 1)
-        self._never = (never, 1 << 62, [], PerCpuPages(0, 1, 1)) + ((0,) if self.has_mt and not self.pcp_per_mt else ())
+        self._never = (never, 1 << 62, []) + ((0,) if self.has_mt and not self.pcp_per_mt else ())
         for key in range(32):
             top = self._gfp_zone(key)
             self.zonelists.append([z for z in reversed(self.zones[:top + 1]) if z.populated])
@@ -512,7 +516,7 @@ class Buddy26(PageAllocator):
                 pcp = self.pcp[cpu][z.idx][0]
                 lst = pcp.lists[mt if self.pcp_per_mt else 0]
                 mark = z.watermark[ALLOC_WMARK_LOW] + z.lowmem_reserve[z.idx]
-                atab.append((z, mark, lst, pcp, mt) if mtsearch else (z, mark, lst, pcp))
+                atab.append((z, mark, lst, mt) if mtsearch else (z, mark, lst))
             ftab = [None] * 256
             if not self.init_on_free:
                 for z in self.zones:
@@ -524,7 +528,9 @@ class Buddy26(PageAllocator):
                             lst = pcp.lists[mt]
                         else:
                             lst = pcp.lists[0]
-                        ftab[(z.idx << 3) | mt] = (pcp, lst)
+                        multi = pcp.lists if len(pcp.lists) > 1 else None
+                        assert multi is None or len(multi) == 3  # MIGRATE_PCPTYPES
+                        ftab[(z.idx << 3) | mt] = (lst, pcp, multi)
             self._alloctabs.append(tuple(atab))
             self._freetabs.append(tuple(ftab))
         slow = _GFP_ZERO
@@ -536,8 +542,7 @@ class Buddy26(PageAllocator):
             slow = -1
         self._slow_gfp = slow
         self._mt_search = self.has_mt and not self.pcp_per_mt
-        if self._mt_search:
-            self.alloc_pages = self._alloc_pages_mtsearch
+        self._fast_paths = [self._make_fast_paths(cpu) for cpu in range(len(self.pcp))]
 
     def _boot_messages(self) -> None:
         printk = self.kernel.dmesg.printk
@@ -554,73 +559,89 @@ class Buddy26(PageAllocator):
                    f"heap free:{on(self.init_on_free)}")
 
     def switch_cpu(self, cpu: int) -> None:
+        """Make ``cpu`` current: its per-CPU tables and its own fast-path functions."""
         self._cpu = cpu
         self._alloctab = self._alloctabs[cpu]
         self._freetab = self._freetabs[cpu]
+        self.alloc_pages, self.free_pages = self._fast_paths[cpu]
 
     # -- the hot path ----------------------------------------------------------
-    def alloc_pages(self, gfp_mask: int, order: int = 0) -> int:
-        """``alloc_pages(gfp, order)``: the block's address, or 0.
+    def _make_fast_paths(self, cpu: int):
+        """Build ``alloc_pages`` and ``free_pages`` for one CPU.
 
-        The common case (order 0, first zone above its low watermark, a page on
-        this CPU's list) is ``buffered_rmqueue``'s pcp branch written out inline.
+        Each is a closure over that CPU's tables and the frame arrays, so the
+        common case -- order 0, the first zone above its low watermark, a page
+        on (or room on) this CPU's list -- reads only local cells: it is
+        ``buffered_rmqueue``'s and ``free_hot_cold_page``'s per-CPU branch
+        written out inline.  Everything else goes to the slow paths, which
+        model the kernel step by step.  2.6.24-2.6.31 keep one per-CPU list
+        of mixed migratetypes, so there the head page must also be of the
+        requested type (``mtsearch``).
         """
-        if order or gfp_mask & self._slow_gfp:
-            return self._alloc_pages_slow(gfp_mask, order)
-        zone, mark, lst, pcp = self._alloctab[gfp_mask & 15]
-        # zone_watermark_ok(zone, 0, low, classzone): free_pages - 1 + 1 > mark + lowmem_reserve
-        if zone.free_pages <= mark or not lst:
-            return self._alloc_pages_slow(gfp_mask, 0)
-        pfn = lst.pop()  # the list's head (list_entry(pcp->list.next))
-        count = self._count
-        if count[pfn]:  # a page freed twice: prep_new_page reports it (slow path)
-            lst.append(pfn)
-            return self._alloc_pages_slow(gfp_mask, 0)
-        count[pfn] = 1
-        self._aorder[pfn] = 1
-        pcp.count -= 1
-        return self._base + (pfn << 12)
+        atab = self._alloctabs[cpu]
+        ftab = self._freetabs[cpu]
+        count, pmt, aorder, pbkey = self._count, self._pmt, self._aorder, self.pbkey
+        base, nr, slow_gfp, zones = self._base, self._nr, self._slow_gfp, self.zones
+        alloc_slow, free_slow, bulk = self._alloc_pages_slow, self._free_pages_slow, self.free_pcppages_bulk
 
-    def _alloc_pages_mtsearch(self, gfp_mask: int, order: int = 0) -> int:
-        """2.6.24-2.6.31: one pcp list of mixed migratetypes; the head must match the request."""
-        if order or gfp_mask & self._slow_gfp:
-            return self._alloc_pages_slow(gfp_mask, order)
-        zone, mark, lst, pcp, mt = self._alloctab[gfp_mask & 15]
-        if zone.free_pages <= mark or not lst:
-            return self._alloc_pages_slow(gfp_mask, 0)
-        pfn = lst.pop()
-        count = self._count
-        if count[pfn] or self._pmt[pfn] != mt:  # not this type at the head: search (slow path)
-            lst.append(pfn)
-            return self._alloc_pages_slow(gfp_mask, 0)
-        count[pfn] = 1
-        self._aorder[pfn] = 1
-        pcp.count -= 1
-        return self._base + (pfn << 12)
+        if self._mt_search:
+            def alloc_pages(gfp_mask: int, order: int = 0) -> int:
+                """``alloc_pages(gfp, order)``: the block's address, or 0."""
+                if order or gfp_mask & slow_gfp:
+                    return alloc_slow(gfp_mask, order)
+                zone, mark, lst, mt = atab[gfp_mask & 15]
+                if zone.free_pages <= mark or not lst:  # zone_watermark_ok at order 0
+                    return alloc_slow(gfp_mask, 0)
+                pfn = lst[-1]  # the list's head
+                if count[pfn] or pmt[pfn] != mt:  # freed twice, or another type first: search
+                    return alloc_slow(gfp_mask, 0)
+                lst.pop()
+                count[pfn] = 1
+                aorder[pfn] = 1
+                return base + (pfn << 12)
+        else:
+            def alloc_pages(gfp_mask: int, order: int = 0) -> int:
+                """``alloc_pages(gfp, order)``: the block's address, or 0."""
+                if order or gfp_mask & slow_gfp:
+                    return alloc_slow(gfp_mask, order)
+                zone, mark, lst = atab[gfp_mask & 15]
+                if zone.free_pages <= mark or not lst:  # zone_watermark_ok at order 0
+                    return alloc_slow(gfp_mask, 0)
+                pfn = lst[-1]  # the list's head
+                if count[pfn]:  # a page freed twice: prep_new_page reports it (slow path)
+                    return alloc_slow(gfp_mask, 0)
+                lst.pop()
+                count[pfn] = 1
+                aorder[pfn] = 1
+                return base + (pfn << 12)
 
-    def free_pages(self, addr: int, order: int = 0) -> None:
-        """``free_pages(addr, order)`` (``__free_pages`` on the page at ``addr``)."""
-        pfn = (addr - self._base) >> 12
-        if order or not 0 <= pfn < self._nr:
-            return self._free_pages_slow(addr, order)
-        aorder = self._aorder
-        # an order-0 block this allocator handed out (its count is then 1: nothing in the
-        # model takes extra references), else the slow path does put_page_testzero & checks
-        if aorder[pfn] != 1:
-            return self._free_pages_slow(addr, 0)
-        key = self.pbkey[pfn >> 9]
-        ent = self._freetab[key]
-        if ent is None:
-            return self._free_pages_slow(addr, 0)
-        self._count[pfn] = 0  # put_page_testzero
-        aorder[pfn] = 0
-        self._pmt[pfn] = key & 7  # set_page_private(page, migratetype)
-        pcp, lst = ent
-        lst.append(pfn)  # list_add: the head
-        c = pcp.count + 1
-        pcp.count = c
-        if c >= pcp.high:
-            self.free_pcppages_bulk(self.zones[key >> 3], pcp.batch, pcp)
+        def free_pages(addr: int, order: int = 0) -> None:
+            """``free_pages(addr, order)`` (``__free_pages`` on the page at ``addr``)."""
+            pfn = (addr - base) >> 12
+            # only an order-0 block this allocator handed out (count 1: nothing in the model
+            # takes extra references) is freed here; the slow path does put_page_testzero,
+            # the checks and every other case
+            if order or pfn < 0 or pfn >= nr or aorder[pfn] != 1:
+                return free_slow(addr, order)
+            key = pbkey[pfn >> 9]
+            ent = ftab[key]
+            if ent is None:
+                return free_slow(addr, 0)
+            count[pfn] = 0  # put_page_testzero
+            aorder[pfn] = 0
+            pmt[pfn] = key & 7  # set_page_private(page, migratetype)
+            lst, pcp, lists = ent
+            lst.append(pfn)  # list_add: the head
+            # pcp->count reaching pcp->high gives a batch back to the buddy lists; the
+            # count is the length of the set's one list, or the sum over its three lists
+            n = len(lst)
+            if lists:
+                a, b, c = lists
+                n = len(a) + len(b) + len(c)
+            if n >= pcp.high:
+                bulk(zones[key >> 3], pcp.batch, pcp)
+
+        return alloc_pages, free_pages
 
     # -- kernel calls built on the two above ----------------------------------
     def alloc_page(self, gfp_mask: int) -> int:
@@ -750,23 +771,19 @@ class Buddy26(PageAllocator):
             order_ = range(len(lst)) if cold else range(len(lst) - 1, -1, -1)
             for i in order_:
                 if pmt[lst[i]] == mt:
-                    pcp.count -= 1
                     return lst.pop(i)
             got = self.rmqueue_bulk(zone, pcp.batch, mt, lst, cold)
-            pcp.count += got
             if not got:
                 return None
             return self._pcp_take(pcp, lst, cold)
         if not lst:
             got = self.rmqueue_bulk(zone, pcp.batch, mt, lst, cold)
-            pcp.count += got
             if not got:
                 return None
         return self._pcp_take(pcp, lst, cold)
 
     @staticmethod
     def _pcp_take(pcp: PerCpuPages, lst: list, cold: bool) -> int:
-        pcp.count -= 1
         return lst.pop(0) if cold else lst.pop()
 
     def rmqueue_bulk(self, zone: Zone, count: int, mt: int, lst: list, cold: bool = False) -> int:
@@ -1099,7 +1116,6 @@ class Buddy26(PageAllocator):
             pcp.lists[mt].append(pfn)
         else:
             pcp.lists[0].append(pfn)
-        pcp.count += 1
         if pcp.count >= pcp.high:
             self.free_pcppages_bulk(zone, pcp.batch, pcp)
 
@@ -1109,7 +1125,6 @@ class Buddy26(PageAllocator):
         pmt = self._pmt
         lists = pcp.lists
         count = min(count, pcp.count)
-        pcp.count -= count
         if len(lists) == 1:
             lst = lists[0]
             take = lst[:count]
