@@ -206,6 +206,18 @@ class BitmapBuddy(PageAllocator):
         self.nr_allocated = 0
         self.nr_reserved = 0
 
+    # -- shared kernel call and contract (one free area before 2.4; 2.4 overrides) ----
+    def free_page(self, addr: int) -> None:
+        """``free_page(addr)``: ``free_pages(addr, 0)``."""
+        self.free_pages(addr, 0)
+
+    def nr_free_pages(self) -> int:
+        return self.area.free_pages
+
+    def zone_info(self) -> list[ZoneInfo]:
+        a = self.area
+        return [ZoneInfo("Memory", 0, self.nr_pages, self.nr_pages, a.free_pages, a.nr_free())]
+
     # -- boot helpers --------------------------------------------------------
     def setup(self, size: int) -> None:
         super().setup(size)
@@ -488,18 +500,6 @@ class BuddyBitmap11(BitmapBuddy):
         if count == 1:
             self._release(self.area, pfn, order)
 
-    def free_page(self, addr: int) -> None:
-        """``free_page(addr)``: ``free_pages(addr, 0)``."""
-        self.free_pages(addr, 0)
-
-    # -- base-class contract -------------------------------------------------------
-    def nr_free_pages(self) -> int:
-        return self.area.free_pages
-
-    def zone_info(self) -> list[ZoneInfo]:
-        a = self.area
-        return [ZoneInfo("Memory", 0, self.nr_pages, self.nr_pages, a.free_pages, a.nr_free())]
-
     def show_free_areas(self) -> str:
         """``show_free_areas()`` of 1.2/2.0 (the Shift-ScrollLock report)."""
         parts, total = self._free_area_lines(self.area)
@@ -643,16 +643,6 @@ class BuddyBitmap22(BitmapBuddy):
         counts[pfn] = count - 1  # put_page_testzero
         if count == 1:
             self._release(self.area, pfn, order)
-
-    def free_page(self, addr: int) -> None:
-        self.free_pages(addr, 0)
-
-    def nr_free_pages(self) -> int:
-        return self.area.free_pages
-
-    def zone_info(self) -> list[ZoneInfo]:
-        a = self.area
-        return [ZoneInfo("Memory", 0, self.nr_pages, self.nr_pages, a.free_pages, a.nr_free())]
 
     def show_free_areas(self) -> str:
         """``show_free_areas()`` of 2.2, with its ``Free: free (min low high)`` line."""
@@ -914,9 +904,6 @@ class BuddyZoned24(BitmapBuddy):
 
     def free_page_page(self, addr: int) -> None:
         self.free_pages_page(addr, 0)
-
-    def free_page(self, addr: int) -> None:
-        self.free_pages(addr, 0)
 
     # -- base-class contract ---------------------------------------------------------------
     def nr_free_pages(self) -> int:

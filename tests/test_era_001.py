@@ -1,6 +1,8 @@
 """Linux 0.01's page allocator (mm/memory.c): facts from the 0.01 source."""
 
 import pytest
+
+from memmap_model import replay
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -221,31 +223,4 @@ ops = st.lists(st.tuples(st.sampled_from(["get", "get", "get", "free", "share"])
 @settings(max_examples=40, deadline=None)
 @given(ops)
 def test_conservation_and_reference_model(seq):
-    k = boot()
-    pa = k.page_alloc
-    counts = {}  # page address -> reference count, for pages handed out
-    for op, pick in seq:
-        if op == "get":
-            free_pages = [a for a in range(LOW_MEM, HIGH_MEMORY, 4096) if a not in counts]
-            expect = max(free_pages) if free_pages else 0
-            assert k.get_free_page() == expect
-            counts[expect] = 1
-        elif counts:
-            addr = sorted(counts)[pick % len(counts)]
-            if op == "share":
-                counts[addr] += 1
-                pa.get_page(addr)
-            else:
-                k.free_page(addr)
-                counts[addr] -= 1
-                if not counts[addr]:
-                    del counts[addr]
-        assert pa.nr_free_pages() + pa.allocated_pages() + pa.reserved_pages() == k.phys.nr_pages
-    assert pa.allocated_pages() == len(counts)
-    assert all(pa.page_count(a) == c for a, c in counts.items())
-    # the free count is true: exactly that many more pages can be had
-    free = pa.nr_free_pages()
-    drained = 0
-    while k.get_free_page():
-        drained += 1
-    assert drained == free == PAGING_PAGES - len(counts)
+    replay(boot(), seq, LOW_MEM, HIGH_MEMORY)

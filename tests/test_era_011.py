@@ -1,6 +1,8 @@
 """Linux 0.11's page allocator (mm/memory.c, mem_init from init/main.c)."""
 
 import pytest
+
+from memmap_model import replay
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -158,29 +160,4 @@ ops = st.lists(st.tuples(st.sampled_from(["get", "get", "free", "share"]), st.in
 @given(st.sampled_from(["2M", "8M", "16M", "20M"]), ops)
 def test_conservation_and_reference_model(mem, seq):
     k = boot(mem=mem)
-    pa = k.page_alloc
-    lo, hi = pa.main_memory_start, pa.HIGH_MEMORY
-    counts = {}
-    for op, pick in seq:
-        if op == "get":
-            candidates = [a for a in range(lo, hi, 4096) if a not in counts]
-            expect = max(candidates) if candidates else 0
-            assert k.get_free_page() == expect
-            counts[expect] = 1
-        elif counts:
-            addr = sorted(counts)[pick % len(counts)]
-            if op == "share":
-                counts[addr] += 1
-                pa.get_page(addr)
-            else:
-                k.free_page(addr)
-                counts[addr] -= 1
-                if not counts[addr]:
-                    del counts[addr]
-        assert pa.nr_free_pages() + pa.allocated_pages() + pa.reserved_pages() == k.phys.nr_pages
-    assert pa.allocated_pages() == len(counts)
-    free = pa.nr_free_pages()
-    drained = 0
-    while k.get_free_page():
-        drained += 1
-    assert drained == free == (hi - lo) // 4096 - len(counts)
+    replay(k, seq, k.page_alloc.main_memory_start, k.page_alloc.HIGH_MEMORY)
