@@ -27,7 +27,7 @@ hookimpl = pluggy.HookimplMarker("linuxmm")
 
 class HistorySpecs:
     @hookspec
-    def linuxmm_commits() -> "Iterable[Commit]":
+    def linuxmm_commits(self) -> "Iterable[Commit]":
         """Yield the upstream commits this plugin models.
 
         Example::
@@ -42,7 +42,7 @@ class HistorySpecs:
         """
 
     @hookspec
-    def linuxmm_releases() -> "Iterable[Release]":
+    def linuxmm_releases(self) -> "Iterable[Release]":
         """Yield release tags to place on the history.
 
         Example::
@@ -56,7 +56,7 @@ class HistorySpecs:
 
 class ImplementationSpecs:
     @hookspec
-    def linuxmm_implementations() -> "Iterable[Implementation]":
+    def linuxmm_implementations(self) -> "Iterable[Implementation]":
         """Yield the subsystem implementations this plugin provides.
 
         Names are unique across all plugins; the host raises
@@ -73,7 +73,7 @@ class ImplementationSpecs:
         """
 
     @hookspec
-    def linuxmm_config_symbols() -> "Iterable[ConfigSymbol]":
+    def linuxmm_config_symbols(self) -> "Iterable[ConfigSymbol]":
         """Yield Kconfig-like symbols and the history points that bound them.
 
         Example::
@@ -85,7 +85,7 @@ class ImplementationSpecs:
         """
 
     @hookspec
-    def linuxmm_boot_params() -> "Iterable[BootParam]":
+    def linuxmm_boot_params(self) -> "Iterable[BootParam]":
         """Yield boot parameters this plugin understands.
 
         Example::
@@ -96,7 +96,7 @@ class ImplementationSpecs:
         """
 
     @hookspec
-    def linuxmm_proc_files() -> "Iterable[ProcFile]":
+    def linuxmm_proc_files(self) -> "Iterable[ProcFile]":
         """Yield /proc files: a name, the point it appeared, and a renderer.
 
         Example::
@@ -107,7 +107,7 @@ class ImplementationSpecs:
         """
 
     @hookspec
-    def linuxmm_workloads() -> "Iterable[Workload]":
+    def linuxmm_workloads(self) -> "Iterable[Workload]":
         """Yield named workloads for ``linuxmm run NAME``.
 
         Example::
@@ -120,7 +120,7 @@ class ImplementationSpecs:
 
 class BootSpecs:
     @hookspec
-    def linuxmm_kernel_booted(kernel: "Kernel") -> None:
+    def linuxmm_kernel_booted(self, kernel: "Kernel") -> None:
         """Called once after a kernel is composed; observers may attach here.
 
         Example::
