@@ -255,6 +255,8 @@ class Buddy26(PageAllocator):
         self._order = frames.order
         self._pmt = frames.migratetype  # page_private on pcp lists: the cached migratetype
         self._flmt = bytearray(nr)  # which free_list[mt] a buddy head is on
+        self._fblocks: list[list] = []  # per-CPU free entries per pageblock (_build_fast_tables)
+        self._freetabs: list[tuple] = []
         self._aorder = bytearray(nr)  # 1 + order of an allocated block's head (model bookkeeping)
         self.nr_bad = 0
         self._warned_order = False
@@ -530,7 +532,7 @@ class Buddy26(PageAllocator):
                             lst = pcp.lists[0]
                         multi = pcp.lists if len(pcp.lists) > 1 else None
                         assert multi is None or len(multi) == 3  # MIGRATE_PCPTYPES
-                        ftab[(z.idx << 3) | mt] = (lst, pcp, multi)
+                        ftab[(z.idx << 3) | mt] = (lst, pcp, multi, mt, z)
             self._alloctabs.append(tuple(atab))
             self._freetabs.append(tuple(ftab))
         slow = _GFP_ZERO
@@ -542,6 +544,9 @@ class Buddy26(PageAllocator):
             slow = -1
         self._slow_gfp = slow
         self._mt_search = self.has_mt and not self.pcp_per_mt
+        # Per CPU, the free table entry of every pageblock (kept in step by
+        # set_pageblock_migratetype): the fast free path's one lookup.
+        self._fblocks = [[ftab[key] for key in self.pbkey] for ftab in self._freetabs]
         self._fast_paths = [self._make_fast_paths(cpu) for cpu in range(len(self.pcp))]
 
     def _boot_messages(self) -> None:
@@ -579,9 +584,9 @@ class Buddy26(PageAllocator):
         requested type (``mtsearch``).
         """
         atab = self._alloctabs[cpu]
-        ftab = self._freetabs[cpu]
-        count, pmt, aorder, pbkey = self._count, self._pmt, self._aorder, self.pbkey
-        base, nr, slow_gfp, zones = self._base, self._nr, self._slow_gfp, self.zones
+        fblock = self._fblocks[cpu]
+        count, pmt, aorder = self._count, self._pmt, self._aorder
+        base, nr, slow_gfp = self._base, self._nr, self._slow_gfp
         alloc_slow, free_slow, bulk = self._alloc_pages_slow, self._free_pages_slow, self.free_pcppages_bulk
 
         if self._mt_search:
@@ -592,10 +597,10 @@ class Buddy26(PageAllocator):
                 zone, mark, lst, mt = atab[gfp_mask & 15]
                 if zone.free_pages <= mark or not lst:  # zone_watermark_ok at order 0
                     return alloc_slow(gfp_mask, 0)
-                pfn = lst[-1]  # the list's head
+                pfn = lst.pop()  # the list's head
                 if count[pfn] or pmt[pfn] != mt:  # freed twice, or another type first: search
+                    lst.append(pfn)
                     return alloc_slow(gfp_mask, 0)
-                lst.pop()
                 count[pfn] = 1
                 aorder[pfn] = 1
                 return base + (pfn << 12)
@@ -607,10 +612,10 @@ class Buddy26(PageAllocator):
                 zone, mark, lst = atab[gfp_mask & 15]
                 if zone.free_pages <= mark or not lst:  # zone_watermark_ok at order 0
                     return alloc_slow(gfp_mask, 0)
-                pfn = lst[-1]  # the list's head
+                pfn = lst.pop()  # the list's head
                 if count[pfn]:  # a page freed twice: prep_new_page reports it (slow path)
+                    lst.append(pfn)
                     return alloc_slow(gfp_mask, 0)
-                lst.pop()
                 count[pfn] = 1
                 aorder[pfn] = 1
                 return base + (pfn << 12)
@@ -623,14 +628,13 @@ class Buddy26(PageAllocator):
             # the checks and every other case
             if order or pfn < 0 or pfn >= nr or aorder[pfn] != 1:
                 return free_slow(addr, order)
-            key = pbkey[pfn >> 9]
-            ent = ftab[key]
+            ent = fblock[pfn >> 9]  # this CPU's list for the page's zone and pageblock type
             if ent is None:
                 return free_slow(addr, 0)
+            lst, pcp, lists, mt, zone = ent
             count[pfn] = 0  # put_page_testzero
             aorder[pfn] = 0
-            pmt[pfn] = key & 7  # set_page_private(page, migratetype)
-            lst, pcp, lists = ent
+            pmt[pfn] = mt  # set_page_private(page, migratetype)
             lst.append(pfn)  # list_add: the head
             # pcp->count reaching pcp->high gives a batch back to the buddy lists; the
             # count is the length of the set's one list, or the sum over its three lists
@@ -639,7 +643,7 @@ class Buddy26(PageAllocator):
                 a, b, c = lists
                 n = len(a) + len(b) + len(c)
             if n >= pcp.high:
-                bulk(zones[key >> 3], pcp.batch, pcp)
+                bulk(zone, pcp.batch, pcp)
 
         return alloc_pages, free_pages
 
@@ -934,7 +938,9 @@ class Buddy26(PageAllocator):
 
     def set_pageblock_migratetype(self, pfn: int, mt: int) -> None:
         b = pfn >> pageblock_order
-        self.pbkey[b] = (self.pbkey[b] & ~7) | mt
+        key = self.pbkey[b] = (self.pbkey[b] & ~7) | mt
+        for fblock, ftab in zip(self._fblocks, self._freetabs):
+            fblock[b] = ftab[key]
 
     def move_freepages_block(self, zone: Zone, pfn: int, mt: int) -> int:
         """Move the free blocks that start inside ``pfn``'s pageblock onto ``free_list[mt]``."""
