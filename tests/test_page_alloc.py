@@ -294,3 +294,21 @@ def test_double_free_report_names_refcount_from_46():
     k.free_pages(a, 0)
     k.alloc_pages(GFP_KERNEL, 0)
     assert k.dmesg[-1] == "page dumped because: nonzero _refcount"
+
+
+@pytest.mark.parametrize("version", ["2.6.28", "4.4", "6.18"])
+def test_free_follows_a_pageblock_type_change_on_every_cpu(version):
+    # A page freed to the per-CPU lists carries its pageblock's type at the time of the free
+    # (set_page_private); the fast free path must see a type changed by stealing.
+    k = linuxmm.boot(version, cpus=2)
+    pa = k.page_alloc
+    a = k.alloc_pages(GFP_KERNEL, 0)
+    pfn = (a - pa.page_offset) >> 12
+    assert pa._pb_mt(pfn) == pa.MIGRATE_UNMOVABLE
+    pa.set_pageblock_migratetype(pfn, pa.MIGRATE_MOVABLE)
+    with k.on_cpu(1):
+        k.free_pages(a, 0)
+    assert pa._pmt[pfn] == pa.MIGRATE_MOVABLE
+    pcp = pa.pcp[1][pa.page_zone(pfn).idx][0]
+    lst = pcp.lists[pa.MIGRATE_MOVABLE] if pa.pcp_per_mt else pcp.lists[0]
+    assert lst[-1] == pfn
