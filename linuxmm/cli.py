@@ -368,15 +368,9 @@ def cmd_extfrag(args: argparse.Namespace) -> int:
         name = k.implementations["page_alloc"].name if "page_alloc" in k.implementations else "none"
         raise LinuxmmError(f"extfrag: {k.version} has no buddy allocator (page_alloc={name}); "
                            f"the buddy allocator is modelled from v1.1.89")
-    try:
-        from . import fragmentation  # type: ignore[attr-defined]
-    except ImportError:
-        raise LinuxmmError("extfrag: linuxmm.fragmentation is not available in this installation") from None
-    from linuxmm_plugins.workloads import find_renderer
+    from .fragmentation import render_extfrag_index, render_unusable_index
 
-    render = find_renderer(fragmentation, args.index)
-    if render is None:
-        raise LinuxmmError(f"extfrag: linuxmm.fragmentation has no renderer for the {args.index} index")
+    render = render_unusable_index if args.index == "unusable" else render_extfrag_index
     sys.stdout.write(render(k))
     return 0
 

@@ -18,6 +18,7 @@ import random
 from typing import Any
 
 from linuxmm import hookimpl
+from linuxmm.fragmentation import render_unusable_index
 from linuxmm.errors import NotInThisKernel
 from linuxmm.gfp import GFP_ATOMIC, GFP_KERNEL, __GFP_NOWARN
 from linuxmm.records import Workload
@@ -114,28 +115,10 @@ def largest_allocatable_order(pa: Any) -> int:
 
 
 def unusable_index_report(kernel: Any) -> str | None:
-    """The unusable-free index from :mod:`linuxmm.fragmentation`, where it exists for this era."""
-    try:
-        from linuxmm import fragmentation
-    except ImportError:
+    """The unusable-free index (debugfs ``extfrag/unusable_index``), for eras with a buddy allocator."""
+    if kernel.page_alloc.max_order == 0:
         return None
-    render = find_renderer(fragmentation, "unusable")
-    if render is None:
-        return None
-    try:
-        return render(kernel).rstrip("\n")
-    except NotInThisKernel:
-        return None
-
-
-#: The render functions of :mod:`linuxmm.fragmentation`, by index name.
-RENDERERS = {"unusable": "render_unusable_index", "fragmentation": "render_extfrag_index"}
-
-
-def find_renderer(module: Any, which: str) -> Any:
-    """``module``'s render function for ``which`` ("unusable" or "fragmentation"), or None."""
-    fn = getattr(module, RENDERERS[which], None)
-    return fn if callable(fn) else None
+    return render_unusable_index(kernel).rstrip("\n")
 
 
 def fragment(kernel: Any, seed: int) -> str:

@@ -86,7 +86,6 @@ def test_pcp_batch_leaves_buddy_lists():
 
 def test_pcp_drain_at_high():
     k = linuxmm.boot("2.6.32", mem="256M")
-    zone = k.page_alloc.zones[1]
     pcp = k.page_alloc.pcp[0][1][0]
     assert (pcp.batch, pcp.high) == (15, 90)
     pages = [k.alloc_pages(GFP_KERNEL, 0) for _ in range(90)]
