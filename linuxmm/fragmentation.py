@@ -2,7 +2,7 @@
 
 ``/sys/kernel/debug/extfrag/unusable_index`` and ``extfrag_index`` (mm/vmstat.c,
 d7a5752c0c19 and its sibling, 2.6.35 [S for the release]).  Formulas and the
-``"%d.%03d "`` print format from peers.md E.3 [V]:
+``"%d.%03d "`` print format of mm/vmstat.c (debugfs extfrag files) [V]:
 
 * unusable free space index for ``order``:
   ``(free_pages - (free_blocks_suitable << order)) * 1000 / free_pages``,

@@ -4,7 +4,7 @@ from linuxmm.records import Commit
 # Ordered by tag, then author date.  mark="V": sha+subject seen together in
 # primary text (patch mail / Fixes: tag / stable "commit X upstream" / git log
 # or blame output).  Dates marked "(date S)" in `source` are best recollection.
-# Full evidence: plugins/RESEARCH_NOTES.md.
+# The evidence behind each entry is summarised in its `source`; see docs/sources.md.
 COMMITS: tuple[Commit, ...] = (
     Commit(sha="a2f1b4249007", subject="[PATCH] x86_64: Add 4GB DMA32 zone", author="Andi Kleen",
            date="2005-11-05", tag="v2.6.15-rc2", fixes=(), mark="V",

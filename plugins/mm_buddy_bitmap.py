@@ -28,7 +28,7 @@ The files modelled (read side by side with the Python):
     The exact 1.1 patchlevel that brought the buddy allocator is [?]; the
     model starts it at v1.1.89, the first modelled 1.1 point (1.1.89's
     ``mm/kmalloc.c`` already calls ``__get_free_pages(priority, order)`` and
-    ``__get_dma_pages``: RESEARCH_NOTES.md (d)).  1.1.89's own ``mm/swap.c``
+    ``__get_dma_pages``; see docs/sources.md).  1.1.89's own ``mm/swap.c``
     was not found; it is modelled as 1.2's [S].
 ``buddy-bitmap-2.2`` (v2.2.0)
     ``mm/page_alloc.c`` of 2.2: ten lists, orders 0..9, ``freepages``
@@ -526,7 +526,7 @@ class BuddyBitmap22(BitmapBuddy):
       ``order >= NR_MEM_LISTS`` [V-code].
     * ``free_area_init``: ``freepages.min = clamp(mem >> (PAGE_SHIFT+7), 10,
       256)``, ``low = 2*min``, ``high = 3*min`` [V-code; the same lines
-      appear in the 1999-01-26 import of 2.2.0 in a CVS diff].  (The brief's
+      appear in the 1999-01-26 import of 2.2.0 in a CVS diff].  (The often-quoted
       "max(48, ...), 1.5x, 2x" is 2.0.3x/2.1's rule.)
     * Admission: while ``nr_free_pages > freepages.min`` and the kernel is not
       ``low_on_memory``, allocate; once low, it stays low until

@@ -50,7 +50,7 @@ _MB = 1 << 20
 _ULONG = 0xFFFFFFFF  # i386 unsigned long: a "negative" address is a huge one
 
 #: Where multi-page allocation first exists in the model (mm/kmalloc.c of 1.1.89 calls
-#: __get_free_pages with an order; see page-slab-facts.md section 1 [V]).
+#: __get_free_pages with an order; 1.1.89 mm/kmalloc.c [V]).
 BUDDY_ARRIVES = "v1.1.89"
 
 

@@ -4,7 +4,7 @@ One implementation, ``buddy-2.6``, covers the whole era.  Behaviour that
 changed inside the era is written where it changed, keyed by era flags that
 are computed once at boot from ``kernel.has()`` (never on an allocation
 path).  Sources read: 2.6.20 ``mm/page_alloc.c`` (sagsango/linux-2.6.20) [V];
-page-slab-facts.md section 2 [V/S as marked there]; RESEARCH_NOTES (a), (b).
+the reference fact sheets on the page allocator [V/S as marked there]; docs/sources.md.
 
 What is modelled, per era
 -------------------------
@@ -202,7 +202,7 @@ class Buddy26(PageAllocator):
     def __init__(self, kernel):
         super().__init__(kernel)
         has = kernel.has
-        # x86_64 direct map base by era (RESEARCH_NOTES (a)).
+        # x86_64 direct map base by era (docs/sources.md).
         if has("d52888aa2753"):
             self.page_offset = 0xFFFF888000000000
         elif has("v2.6.27"):

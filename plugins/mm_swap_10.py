@@ -111,7 +111,7 @@ GFP_KERNEL = 0x03
 # mm/swap.c (1.0)
 NR_LAST_FREE_PAGES = 32
 
-#: Where multi-page allocation first exists in the model (page-slab-facts.md section 1 [V]).
+#: Where multi-page allocation first exists in the model (1.1.89 mm/kmalloc.c [V]).
 BUDDY_ARRIVES = "v1.1.89"
 
 #: module-level aliases: a name with two leading underscores would be mangled inside the class body

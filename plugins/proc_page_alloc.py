@@ -1,6 +1,6 @@
 """/proc/buddyinfo and /proc/pagetypeinfo of the zoned buddy allocator (mm/vmstat.c).
 
-Formats from page-slab-facts.md section 2 [V]:
+Formats of mm/vmstat.c (buddyinfo, pagetypeinfo) [V]:
 
 * buddyinfo (v2.6.0): ``"Node %d, zone %8s "`` then ``"%6lu "`` per order
   (``free_area[order].nr_free``), then a newline; populated zones only.

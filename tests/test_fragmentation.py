@@ -1,4 +1,4 @@
-"""Fragmentation indexes (mm/vmstat.c, peers.md E.3) with hand-computed numbers."""
+"""Fragmentation indexes (mm/vmstat.c) with hand-computed numbers."""
 
 import linuxmm
 from linuxmm.fragmentation import (ContigPageInfo, fill_contig_block_info, format_index, fragmentation_index,
