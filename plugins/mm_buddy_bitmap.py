@@ -218,6 +218,30 @@ class BitmapBuddy(PageAllocator):
         a = self.area
         return [ZoneInfo("Memory", 0, self.nr_pages, self.nr_pages, a.free_pages, a.nr_free())]
 
+    def show_mem(self) -> str:
+        return self.show_free_areas()
+
+    def alloc_block(self, order: int, gfp: int) -> int:
+        return self.get_free_pages_order(gfp, order)
+
+    def free_block(self, addr: int, order: int) -> None:
+        self.free_pages(addr, order)
+
+    def _put_block(self, addr: int, pfn: int, order: int) -> None:
+        """Drop one reference on an allocated block; the last one gives it back.
+
+        A last reference dropped with an order other than the block's is refused
+        by ``_check_order`` before anything changes (the kernels did not check,
+        and their lists were corrupted).
+        """
+        counts = self.f_count
+        count = counts[pfn]
+        if count == 1 and (not self.f_flags[pfn] & PG_head or self.f_order[pfn] != order):
+            self._check_order("free_pages", addr, pfn, order)
+        counts[pfn] = count - 1
+        if count == 1:
+            self._release(self.area, pfn, order)
+
     # -- boot helpers --------------------------------------------------------
     def setup(self, size: int) -> None:
         super().setup(size)
@@ -494,25 +518,13 @@ class BuddyBitmap11(BitmapBuddy):
             else:
                 self.dmesg.printk(f"Trying to free free memory ({addr:08x}): memory probably corrupted")
             return
-        if count == 1 and (not flags[pfn] & PG_head or self.f_order[pfn] != order):
-            self._check_order("free_pages", addr, pfn, order)
-        counts[pfn] = count - 1
-        if count == 1:
-            self._release(self.area, pfn, order)
+        self._put_block(addr, pfn, order)
 
     def show_free_areas(self) -> str:
         """``show_free_areas()`` of 1.2/2.0 (the Shift-ScrollLock report)."""
         parts, total = self._free_area_lines(self.area)
         return (f"Free pages:      {self.area.free_pages << (PAGE_SHIFT - 10):6d}kB\n"
                 f" ( {parts}= {total}kB)\n")
-
-    show_mem = show_free_areas
-
-    def alloc_block(self, order: int, gfp: int) -> int:
-        return self.get_free_pages_order(gfp, order)
-
-    def free_block(self, addr: int, order: int) -> None:
-        self.free_pages(addr, order)
 
 
 # ============================================================================
@@ -634,15 +646,9 @@ class BuddyBitmap22(BitmapBuddy):
         pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # MAP_NR
         if pfn >= self.max_mapnr:
             return
-        flags, counts = self.f_flags, self.f_count
-        if flags[pfn] & PG_reserved:
+        if self.f_flags[pfn] & PG_reserved:
             return
-        count = counts[pfn]
-        if count == 1 and (not flags[pfn] & PG_head or self.f_order[pfn] != order):
-            self._check_order("free_pages", addr, pfn, order)
-        counts[pfn] = count - 1  # put_page_testzero
-        if count == 1:
-            self._release(self.area, pfn, order)
+        self._put_block(addr, pfn, order)  # put_page_testzero
 
     def show_free_areas(self) -> str:
         """``show_free_areas()`` of 2.2, with its ``Free: free (min low high)`` line."""
@@ -651,14 +657,6 @@ class BuddyBitmap22(BitmapBuddy):
         return (f"Free pages:      {free << (PAGE_SHIFT - 10):6d}kB\n"
                 f" ( Free: {free} ({self.freepages_min} {self.freepages_low} {self.freepages_high})\n"
                 f"{parts}= {total}kB)\n")
-
-    show_mem = show_free_areas
-
-    def alloc_block(self, order: int, gfp: int) -> int:
-        return self.get_free_pages_order(gfp, order)
-
-    def free_block(self, addr: int, order: int) -> None:
-        self.free_pages(addr, order)
 
 
 # ============================================================================
@@ -925,8 +923,6 @@ class BuddyZoned24(BitmapBuddy):
             parts, total = self._free_area_lines(z) if z.size else ("", 0)
             out.append(f"{parts}= {total}kB)")
         return "\n".join(out) + "\n"
-
-    show_mem = show_free_areas
 
     def alloc_block(self, order: int, gfp: int) -> int:
         return self.alloc_pages(gfp, order)
