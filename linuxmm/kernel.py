@@ -153,13 +153,21 @@ class Kernel:
         self.this_cpu = cpu
         for listener in self._cpu_listeners:
             listener(cpu)
-        if self.panicked is None:
-            # An implementation may keep per-CPU fast paths and swap them in switch_cpu:
-            # read the API again so the kernel's attributes are the current CPU's.
-            for subsystem, impl in self.implementations.items():
-                obj = self.subsystems[subsystem]
-                for name, attr in _api_pairs(impl):
-                    setattr(self, name, getattr(obj, attr))
+        self.rebind()
+
+    def rebind(self) -> None:
+        """Read every implementation's API again into the kernel's attributes.
+
+        An implementation that rebuilds its fast paths (per CPU, or after its
+        tables change) calls this; ``on_cpu`` does it after every switch.  A
+        panicked kernel stays refusing.
+        """
+        if self.panicked is not None:
+            return
+        for subsystem, impl in self.implementations.items():
+            obj = self.subsystems[subsystem]
+            for name, attr in _api_pairs(impl):
+                setattr(self, name, getattr(obj, attr))
 
     def flush_tlb_all(self) -> None:
         """Flush every CPU's TLB: one flush, and an IPI to each other CPU."""

@@ -3,8 +3,11 @@
 One implementation, ``buddy-2.6``, covers the whole era.  Behaviour that
 changed inside the era is written where it changed, keyed by era flags that
 are computed once at boot from ``kernel.has()`` (never on an allocation
-path).  Sources read: 2.6.20 ``mm/page_alloc.c`` (sagsango/linux-2.6.20) [V];
-the reference fact sheets on the page allocator [V/S as marked there]; docs/sources.md.
+path).  Sources read: 2.6.20 ``mm/page_alloc.c`` (sagsango/linux-2.6.20), about-4.4
+``mm/page_alloc.c`` (torvalds/linux; an Android-patched 4.4 whose ``extra_free_kbytes``
+is 0), a recent 6.x ``mm/page_alloc.c``, ``mm/show_mem.c`` and ``mm/vmstat.c``
+(linux-mm/linux-mm) [V where marked, with the era read]; the reference fact sheets on
+the page allocator [V/S as marked there]; docs/sources.md.
 
 What is modelled, per era
 -------------------------
@@ -29,8 +32,8 @@ What is modelled, per era
   7fef431be9c9 [S]), before that to the head (``list_add``).
 * ``present_pages`` before v3.8 is spanned - absent - memmap pages
   (``free_area_init_core``, 2.6.20 [V]; ``dma_reserve`` is 0 here); from v3.8
-  (managed_pages [S]) batch sizes and watermarks use the pages actually freed
-  at boot (``managed``).
+  (managed_pages [S release]) batch sizes, watermarks and lowmem reserves use
+  the pages actually freed at boot (``managed``; 4.4 and 6.x read [V]).
 * MAX_ORDER constants by name: ``MAX_ORDER = 11`` exclusive before
   23baf831a32c; ``MAX_ORDER = 10`` inclusive from 23baf831a32c;
   ``MAX_PAGE_ORDER = 10`` from 5e0a760b4441 and ``NR_PAGE_ORDERS = 11`` from
@@ -40,33 +43,59 @@ What is modelled, per era
   RESERVE (56fd56b868f1 [S], keyed here on e12ba74d8ff3, same release) and
   ISOLATE (2.6.24 [S]); enum order Unmovable, Reclaimable, Movable, Reserve,
   Isolate until 0aaa29a56e4f, then Unmovable, Movable, Reclaimable,
-  HighAtomic, Isolate (CONFIG_CMA off).  Pageblocks of 512 pages
+  HighAtomic, Isolate (CONFIG_CMA off) [V 4.4, 6.x].  Pageblocks of 512 pages
   (pageblock_order 9) start MOVABLE; ``setup_zone_migrate_reserve`` marks
   the first free pageblocks MIGRATE_RESERVE (up to 2 per zone from v2.6.32
-  [S]).  Fallback lists and stealing as in 2.6.24 (until 4.3) and 4.4
-  ``can_steal_fallback`` (from 0aaa29a56e4f) [S: recalled, not re-read];
-  high-atomic pageblock reservation on demand (4.4 [S]).
+  [S]).  Fallback lists and stealing as in 2.6.24 (until 4.3) [S: recalled,
+  not re-read] and 4.4 ``find_suitable_fallback``/``can_steal_fallback``/
+  ``steal_suitable_fallback`` (from 0aaa29a56e4f) [V 4.4]; the fallback table
+  (U: R, M; M: R, U; R: U, M) is also 6.x's [V].  High-atomic pageblocks
+  (4.4 [V]): an order > 0 GFP_ATOMIC allocation that needed the min
+  watermark reserves its pageblock (1% of the zone + one block at most),
+  ``buffered_rmqueue`` serves such requests from the reserve first, and
+  ``zone_watermark_ok`` does not count ``nr_reserved_highatomic`` as free for
+  other callers.  NOT modelled: 4.13's steal-then-retry structure (the page
+  stolen is moved and ``__rmqueue_smallest`` runs again); 6.x's
+  ``__rmqueue_claim``/``__rmqueue_steal`` split (claim counts "alike" used
+  pages, a plain steal leaves the pieces on the fallback type's lists); 6.x
+  order-0 non-blocking access to the reserve, its 1%-aligned sizing, and its
+  watermark discount of free high-atomic pages rather than reserved ones.
 * Per-CPU lists (pcp): hot and cold lists until 3dfa5721f12c (hot: high
   6*batch, cold: high 2*batch, batch/2 [V 2.6.20]); one list (with a search
   for the wanted migratetype, 2.6.24-2.6.31 [S]) until 5f8dcc21211a; one list
-  per migratetype after.  ``zone_batchsize`` caps at 512 KB until v5.14 and
-  1 MB after [S for the boundary]; from v5.14 ``high`` is
-  ``max(low_wmark / nr_cpus, 4 * batch)`` (zone_highsize [S]), before that
-  6*batch.  Refill is ``rmqueue_bulk(batch)``; a free that brings the count
-  to ``high`` drains ``batch`` pages from the tail (``free_pcppages_bulk``
-  round-robin over the migratetype lists from 5f8dcc21211a).  NOT modelled:
-  high-order pages on the pcp lists (44042b449872, 5.14), the 6.7+
-  auto-tuning of high/batch and free_factor scaling.
+  per migratetype after.  ``zone_batchsize`` is size/1024 capped at 512 KB,
+  /4, then 2^n - 1 [V 2.6.20 present_pages, 4.4 managed_pages; high 6*batch
+  V 4.4]; 1 MB cap from v5.14 [S for the boundary]; from v5.14 ``high`` is
+  ``max(low_wmark / nr_cpus, 4 * batch)`` (zone_highsize with no
+  percpu_pagelist_high_fraction [V 6.x]).  Refill is ``rmqueue_bulk(batch)``;
+  a free that brings the count to ``high`` (``count >= high`` [V 2.6.20, 4.4,
+  6.x]) drains ``batch`` pages from list tails: round-robin over the
+  migratetype lists with ``batch_free`` from 5f8dcc21211a [V 4.4]; from v5.18
+  [S release] the list of the page just freed first, each list emptied before
+  the next [V 6.x].  NOT modelled: high-order pages on the pcp lists
+  (44042b449872, 5.14; their empty lists also change 5.14-5.17's round-robin),
+  the 6.7+ auto-tuning of high (high_min/high_max) and the larger
+  ``nr_pcp_free`` counts; a recent 6.x tree read computes the batch as
+  ``min(managed >> 12, 64)`` and returns 1 (not 0) for zones under 8192
+  pages (release unknown; the model keeps 0).
 * Watermarks: ``min_free_kbytes = int_sqrt(lowmem_kbytes * 16)`` clamped to
-  [128, 65536] [V 2.6.20] (upper clamp 262144 from v5.7 [S]); per-zone
-  min/low/high as ``setup_per_zone_pages_min`` [V 2.6.20], named
-  ``watermark[]`` from 418589663d60, ``watermark_scale_factor`` from
-  795ae7a0de6b.  ``lowmem_reserve`` with ratio 256.  Every allocation runs
-  ``zone_watermark_ok`` on counters kept incrementally.  There is no reclaim,
-  no kswapd and no OOM killer in the model: when every zone fails the low
-  watermark and then the min watermark (with ALLOC_HIGH for __GFP_HIGH and
-  ALLOC_HARDER for callers that may not sleep, as 2.6.20 computed them), the
-  allocation returns 0 and logs the era's "page allocation failure" line.
+  [128, 65536] [V 2.6.20, 4.4] (upper clamp 262144 [V 6.x] from v5.7 [S
+  release]); per-zone min/low/high as ``setup_per_zone_pages_min`` (low = min
+  + min/4, high = min + min/2) [V 2.6.20, 4.4], named ``watermark[]`` from
+  418589663d60, ``watermark_scale_factor`` 10 (distance max(min/4,
+  managed*10/10000)) from 795ae7a0de6b (4.6, after 4.4) [V 6.x].
+  ``lowmem_reserve[j]`` of a lower zone is the managed pages of the zones
+  above it up to j divided by 256 (DMA and DMA32 ratios) [V 2.6.20, 4.4, 6.x];
+  6.x checks it against ``gfp_zone()``'s index instead of the first populated
+  zone, which gives the same numbers for this model's zones (empty zones add
+  0) [V].  NOT modelled: THP's ``set_recommended_min_free_kbytes`` raise.
+  Every allocation runs ``zone_watermark_ok`` on counters kept incrementally.
+  There is no reclaim, no kswapd and no OOM killer in the model: when every
+  zone fails the low watermark and then the min watermark (ALLOC_HIGH for
+  __GFP_HIGH; ALLOC_HARDER, min - min/4, for callers that may not sleep in
+  2.6.20 [V], only for GFP_ATOMIC (__GFP_ATOMIC, d0164adc89f6) from v4.4 [V
+  4.4, 6.x]), the allocation returns 0 and logs the era's "page allocation
+  failure" line.
 * Orders above the limit: 0 silently before v2.6.31 (gfp.h check [S]);
   from v2.6.31 ``WARN_ON_ONCE(!(gfp & __GFP_NOWARN))`` then NULL [V text, S
   release].  The WARNING line names the function of each era but not the
@@ -233,7 +262,12 @@ class Buddy26(PageAllocator):
         self.find_smallest = has("v4.13")  # __rmqueue_fallback find_smallest path [S]
         self.private_mt_drain = not has("v6.9")  # pcp drain uses cached migratetype [S]
         self.init_on = has("6471384af2a6")
-        self.min_free_max = 262144 if has("v5.7") else 65536  # [S] for the raise
+        self.min_free_max = 262144 if has("v5.7") else 65536  # [V 4.4: 65536, 6.x: 262144; S release]
+        # d0164adc89f6 (v4.4): ALLOC_HARDER comes from __GFP_ATOMIC, which only GFP_ATOMIC
+        # (__GFP_HIGH without __GFP_WAIT in the model's 2.6 gfp values) carries [V 4.4, 6.x]
+        self.harder_needs_high = has("v4.4")
+        self.show_mt_letters = has("v3.5")  # show_migration_types, 377e4f167664 [S release]
+        self.pcp_single_pass = has("v5.18")  # free_pcppages_bulk drains one list at a time [S release]
         self._era_orders(has)
         self._init_migratetypes()
 
@@ -517,7 +551,7 @@ class Buddy26(PageAllocator):
                 z = zl[0]
                 pcp = self.pcp[cpu][z.idx][0]
                 lst = pcp.lists[mt if self.pcp_per_mt else 0]
-                mark = z.watermark[ALLOC_WMARK_LOW] + z.lowmem_reserve[z.idx]
+                mark = z.watermark[ALLOC_WMARK_LOW] + z.lowmem_reserve[z.idx] + z.nr_reserved_highatomic
                 atab.append((z, mark, lst, mt) if mtsearch else (z, mark, lst))
             ftab = [None] * 256
             if not self.init_on_free:
@@ -532,7 +566,7 @@ class Buddy26(PageAllocator):
                             lst = pcp.lists[0]
                         multi = pcp.lists if len(pcp.lists) > 1 else None
                         assert multi is None or len(multi) == 3  # MIGRATE_PCPTYPES
-                        ftab[(z.idx << 3) | mt] = (lst, pcp, multi, mt, z)
+                        ftab[(z.idx << 3) | mt] = (lst, multi, pcp.high, pcp, mt, z)
             self._alloctabs.append(tuple(atab))
             self._freetabs.append(tuple(ftab))
         slow = _GFP_ZERO
@@ -631,19 +665,15 @@ class Buddy26(PageAllocator):
             ent = fblock[pfn >> 9]  # this CPU's list for the page's zone and pageblock type
             if ent is None:
                 return free_slow(addr, 0)
-            lst, pcp, lists, mt, zone = ent
+            lst, lists, high, pcp, mt, zone = ent
             count[pfn] = 0  # put_page_testzero
             aorder[pfn] = 0
             pmt[pfn] = mt  # set_page_private(page, migratetype)
             lst.append(pfn)  # list_add: the head
             # pcp->count reaching pcp->high gives a batch back to the buddy lists; the
             # count is the length of the set's one list, or the sum over its three lists
-            n = len(lst)
-            if lists:
-                a, b, c = lists
-                n = len(a) + len(b) + len(c)
-            if n >= pcp.high:
-                bulk(zone, pcp.batch, pcp)
+            if (len(lst) if lists is None else len(lists[0]) + len(lists[1]) + len(lists[2])) >= high:
+                bulk(zone, pcp.batch, pcp, mt)
 
         return alloc_pages, free_pages
 
@@ -686,7 +716,7 @@ class Buddy26(PageAllocator):
         if got is None:
             # wakeup_kswapd (not modelled); then the min watermark, reserves for some callers
             flags = ALLOC_WMARK_MIN
-            if not gfp_mask & _GFP_WAIT:
+            if not gfp_mask & _GFP_WAIT and (gfp_mask & _GFP_HIGH or not self.harder_needs_high):
                 flags |= ALLOC_HARDER
             if gfp_mask & _GFP_HIGH:
                 flags |= ALLOC_HIGH
@@ -712,7 +742,7 @@ class Buddy26(PageAllocator):
         for zone in zonelist:
             if not self.zone_watermark_ok(zone, order, zone.watermark[mark_idx], classzone, alloc_flags):
                 continue
-            pfn = self.buffered_rmqueue(zone, order, gfp_mask, mt)
+            pfn = self.buffered_rmqueue(zone, order, gfp_mask, mt, alloc_flags)
             if pfn is not None:
                 return zone, pfn
         return None
@@ -724,6 +754,10 @@ class Buddy26(PageAllocator):
             min_ -= min_ // 2
         if alloc_flags & ALLOC_HARDER:
             min_ -= min_ // 4
+        elif self.mt_reorder:
+            # 4.4 __zone_watermark_ok [V]: without ALLOC_HARDER the high-atomic reserve does not
+            # count as free (the fast tables fold it into their mark, _build_fast_tables)
+            free_pages -= z.nr_reserved_highatomic
         if free_pages <= min_ + z.lowmem_reserve[classzone]:
             return False
         if self.wmark_order0_only:
@@ -747,13 +781,19 @@ class Buddy26(PageAllocator):
                 return False
         return True
 
-    def buffered_rmqueue(self, zone: Zone, order: int, gfp_mask: int, mt: int):
+    def buffered_rmqueue(self, zone: Zone, order: int, gfp_mask: int, mt: int, alloc_flags: int = 0):
         """Take a block from this CPU's pcp list (order 0) or the buddy lists; None on failure."""
         while True:
             if order == 0 and mt < self.MIGRATE_PCPTYPES:
                 pfn = self._rmqueue_pcplist(zone, gfp_mask, mt)
             else:
-                pfn = self.__rmqueue(zone, order, mt)
+                pfn = None
+                if order and alloc_flags & ALLOC_HARDER and self.mt_reorder:
+                    # 4.4 buffered_rmqueue [V] (6.x rmqueue_buddy with ALLOC_HIGHATOMIC [V]):
+                    # a high-order atomic request tries the high-atomic reserve first
+                    pfn = self.__rmqueue_smallest(zone, order, self.MIGRATE_HIGHATOMIC)
+                if pfn is None:
+                    pfn = self.__rmqueue(zone, order, mt)
             if pfn is None:
                 return None
             if self.prep_new_page(pfn, order):
@@ -806,13 +846,13 @@ class Buddy26(PageAllocator):
             return 0
         if self.has_mt and self.cold_flag:
             # 2.6.24-4.14: each page added after the previous one, so the batch sits at the
-            # head in pfn order (hot), or at the tail in pfn order from the tail (cold) [S]
+            # head in pfn order (hot), or at the tail in pfn order from the tail (cold) [V 4.4]
             if cold:
                 lst[0:0] = got
             else:
                 lst.extend(reversed(got))
         else:
-            # list_add_tail, one page after the other (2.6.20 [V]; 4.15+ [S])
+            # list_add_tail, one page after the other (2.6.20 [V]; 4.15+ [S], 6.x [V])
             lst[0:0] = got[::-1]
         return len(got)
 
@@ -881,7 +921,7 @@ class Buddy26(PageAllocator):
         return None
 
     def _rmqueue_fallback_44(self, zone: Zone, order: int, start_mt: int, fallbacks):
-        """4.4 onwards: find_suitable_fallback, can_steal_fallback, steal_suitable_fallback [S]."""
+        """4.4 onwards: find_suitable_fallback, can_steal_fallback, steal_suitable_fallback [V 4.4]."""
         area = zone.free_area
 
         def can_steal(o):
@@ -967,7 +1007,7 @@ class Buddy26(PageAllocator):
         return moved
 
     def reserve_highatomic_pageblock(self, zone: Zone, pfn: int) -> None:
-        """4.4 (0aaa29a56e4f): a high-order atomic allocation reserves its pageblock [S]."""
+        """4.4 (0aaa29a56e4f): a high-order atomic allocation reserves its pageblock [V 4.4]."""
         max_managed = zone.managed // 100 + pageblock_nr_pages
         if zone.nr_reserved_highatomic >= max_managed:
             return
@@ -976,6 +1016,10 @@ class Buddy26(PageAllocator):
             zone.nr_reserved_highatomic += pageblock_nr_pages
             self.set_pageblock_migratetype(pfn, self.MIGRATE_HIGHATOMIC)
             self.move_freepages_block(zone, pfn, self.MIGRATE_HIGHATOMIC)
+            # the fast paths' low-watermark marks include the reserve: rebuild them (rare)
+            self._build_fast_tables()
+            self.switch_cpu(self._cpu)
+            self.kernel.rebind()
 
     def prep_new_page(self, pfn: int, order: int) -> int:
         """Check a page leaving the allocator; 1 if it must not be used (goto again)."""
@@ -1051,7 +1095,9 @@ class Buddy26(PageAllocator):
         printk = self.kernel.dmesg.printk
         if self.kernel.has("v4.6"):  # [S] mode printed with %pGg
             from linuxmm.gfp import gfp_names
-            printk(f"{COMM}: page allocation failure: order:{order}, mode:{gfp_mask:#x}({gfp_names(gfp_mask)})")
+            # C's "%#x" prints a zero as "0", and %pGg prints no name for no flags [S]
+            mode = f"{gfp_mask:#x}({gfp_names(gfp_mask)})" if gfp_mask else "0()"
+            printk(f"{COMM}: page allocation failure: order:{order}, mode:{mode}")
         elif self.kernel.has("v2.6.39"):  # warn_alloc_failed [S]
             printk(f"{COMM}: page allocation failure: order:{order}, mode:0x{gfp_mask:x}")
         else:  # __alloc_pages nopage: [V 2.6.20]
@@ -1123,10 +1169,13 @@ class Buddy26(PageAllocator):
         else:
             pcp.lists[0].append(pfn)
         if pcp.count >= pcp.high:
-            self.free_pcppages_bulk(zone, pcp.batch, pcp)
+            self.free_pcppages_bulk(zone, pcp.batch, pcp, mt)
 
-    def free_pcppages_bulk(self, zone: Zone, count: int, pcp: PerCpuPages) -> None:
-        """Give ``count`` pages from the tails of the pcp lists back to the buddy lists."""
+    def free_pcppages_bulk(self, zone: Zone, count: int, pcp: PerCpuPages, start: int = 0) -> None:
+        """Give ``count`` pages from the tails of the pcp lists back to the buddy lists.
+
+        ``start`` is the list of the page whose free reached ``high`` (drains pass 0).
+        """
         fo = self.__free_one_page
         pmt = self._pmt
         lists = pcp.lists
@@ -1137,6 +1186,26 @@ class Buddy26(PageAllocator):
             del lst[:count]
             for pfn in take:
                 fo(zone, pfn, 0, pmt[pfn] if self.private_mt_drain else self._pb_mt(pfn), False)
+            return
+        if self.pcp_single_pass:
+            # 6.x free_pcppages_bulk [V]: the list of the page just freed first, each list
+            # emptied from its tail before moving on to the next (no batch_free round-robin)
+            n = len(lists)
+            pindex = start - 1
+            while count > 0:
+                while True:
+                    pindex += 1
+                    if pindex == n:
+                        pindex = 0
+                    lst = lists[pindex]
+                    if lst:
+                        break
+                while True:
+                    pfn = lst.pop(0)
+                    fo(zone, pfn, 0, pmt[pfn] if self.private_mt_drain else self._pb_mt(pfn), False)
+                    count -= 1
+                    if not (count > 0 and lst):
+                        break
             return
         # 5f8dcc21211a: round-robin over the migratetype lists, from the tail of each
         migratetype = 0
@@ -1180,7 +1249,8 @@ class Buddy26(PageAllocator):
             pfn &= ~(1 << order)
             order += 1
         if not to_tail and self.tail_merge and order < limit - 1:
-            # 6dda9d55bf54: if the next-larger buddy is free, this block will likely merge soon
+            # 6dda9d55bf54: if the next-larger buddy is free, this block will likely merge soon;
+            # order < MAX_ORDER-2 [V 4.4], < MAX_PAGE_ORDER-1 [V 6.x] (the 2.6.35 bound: not read)
             combined = pfn & ~(1 << order)
             higher = combined ^ (1 << (order + 1))
             if higher < nr and flags[higher] & PG_buddy and orders[higher] == order + 1:
@@ -1229,12 +1299,28 @@ class Buddy26(PageAllocator):
                 for z in self.zones]
 
     def show_mem(self) -> str:
-        """The per-zone free-area lines of 2.6-era ``show_free_areas`` (Node 0: NUMA build)."""
+        """The per-zone free-area lines of ``show_free_areas`` (Node 0: NUMA build).
+
+        2.6.20 [V]: ``"%lu*%lukB "`` per order then ``"= %lukB"``.  From v3.5
+        (show_migration_types, 377e4f167664 [S release]) a non-zero count is followed
+        by ``"(%s) "``, one letter per migratetype whose list is non-empty, in enum
+        order: U M E H I from 0aaa29a56e4f (4.4 mm/page_alloc.c, 6.x mm/show_mem.c
+        [V]), U E M R I before it [S: letters recalled].
+        """
         out = []
+        letters = None
+        if self.show_mt_letters and self.has_mt:
+            letters = "UMEHI" if self.mt_reorder else "UEMRI"
         for z in self.zones:
             if not z.populated:
                 continue
-            parts = [f"{z.nr_free[o]}*{4 << o}kB " for o in range(self.nr_orders)]
+            parts = []
+            for o in range(self.nr_orders):
+                n = z.nr_free[o]
+                parts.append(f"{n}*{4 << o}kB ")
+                if n and letters:
+                    kinds = "".join(letters[m] for m, fl in enumerate(z.free_area[o]) if fl)
+                    parts.append(f"({kinds}) ")
             total = sum(z.nr_free[o] << o for o in range(self.nr_orders))
             out.append(f"Node 0 {z.name}: " + "".join(parts) + f"= {total * 4}kB")
         return "\n".join(out) + "\n"

@@ -13,6 +13,9 @@ Formats of mm/vmstat.c (buddyinfo, pagetypeinfo) [V]:
   row of ``"%12lu "`` block counts per zone.  From v5.4 (93b3a674485f [S])
   a count stops at 100000 and prints as ``"%s%6lu "`` with a ``">"`` prefix.
   The mixed-block section (CONFIG_PAGE_OWNER) is not modelled.
+* Both files walk populated zones only (``walk_zones_in_node``); the format
+  strings above were re-read in 2.6.2x-era and 6.x ``mm/vmstat.c`` [V], the
+  migratetype names and their order in 4.4 and 6.x [V].
 """
 
 from __future__ import annotations

@@ -311,3 +311,97 @@ def test_free_follows_a_pageblock_type_change_on_every_cpu(version):
     pcp = pa.pcp[1][pa.page_zone(pfn).idx][0]
     lst = pcp.lists[pa.MIGRATE_MOVABLE] if pa.pcp_per_mt else pcp.lists[0]
     assert lst[-1] == pfn
+
+
+def test_show_mem_migratetype_letters():
+    # 4.4 mm/page_alloc.c and 6.x mm/show_mem.c: "(%s) " after every non-zero count, letters U M E H I
+    k = linuxmm.boot("6.18", mem="256M")
+    assert k.page_alloc.show_mem().splitlines() == [
+        "Node 0 DMA: 1*4kB (M) 1*8kB (M) 1*16kB (M) 1*32kB (M) 1*64kB (M) 2*128kB (M) 1*256kB (M) 0*512kB "
+        "1*1024kB (M) 0*2048kB 2*4096kB (M) = 9852kB",
+        "Node 0 DMA32: 0*4kB 0*8kB 0*16kB 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB "
+        "59*4096kB (M) = 241664kB",
+    ]
+    k.alloc_pages(GFP_KERNEL, 3)  # steals a Movable order-10 block for Unmovable
+    assert k.page_alloc.show_mem().splitlines()[1].startswith(
+        "Node 0 DMA32: 0*4kB 0*8kB 0*16kB 1*32kB (U) 1*64kB (U) ")
+    # before 0aaa29a56e4f the enum is U, E(reclaimable), M, R(eserve), I [S: letters]
+    line = linuxmm.boot("3.10", mem="256M").page_alloc.show_mem().splitlines()[0]
+    assert line.endswith(" 0*2048kB 2*4096kB (MR) = 9852kB")
+
+
+def test_alloc_harder_needs_gfp_high_from_44():
+    # 2.6.20 __alloc_pages: any !__GFP_WAIT caller gets ALLOC_HARDER (min - min/4);
+    # from 4.4 only __GFP_ATOMIC (GFP_ATOMIC) does, so GFP_NOWAIT stops at the min watermark
+    for version, gets_page in (("2.6.20", True), ("4.4", False), ("6.18", False)):
+        k = linuxmm.boot(version, mem="16M")
+        zone = k.page_alloc.zones[0]
+        while k.alloc_pages(GFP_KERNEL, 0):
+            pass
+        assert zone.free_pages == zone.watermark[0]  # GFP_KERNEL stopped exactly at pages_min
+        assert (k.alloc_pages(0, 0) != 0) is gets_page
+        assert k.alloc_pages(GFP_ATOMIC, 0) != 0
+        assert conserved(k)
+
+
+def test_highatomic_reserve_44():
+    from linuxmm_plugins.mm_page_alloc import ALLOC_HARDER
+    k = linuxmm.boot("4.4", mem="256M")
+    pa = k.page_alloc
+    zone = pa.zones[1]
+    a = k.alloc_pages(GFP_ATOMIC, 1)
+    pfn = (a - pa.page_offset) >> 12
+    assert pfn == 64512
+    low_mark = pa._alloctab[GFP_KERNEL & 15][1]
+    pa.reserve_highatomic_pageblock(zone, pfn)
+    ha = pa.MIGRATE_HIGHATOMIC
+    assert zone.nr_reserved_highatomic == 512 and pa._pb_mt(pfn) == ha
+    # the expand() pieces of orders 1..8 in that pageblock moved to the HighAtomic lists
+    assert [len(zone.free_area[o][ha]) for o in range(11)] == [0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+    # __zone_watermark_ok without ALLOC_HARDER does not count the reserve; the fast path agrees
+    free = zone.free_pages
+    assert pa.zone_watermark_ok(zone, 0, free - 513, 1, 0)
+    assert not pa.zone_watermark_ok(zone, 0, free - 512, 1, 0)
+    assert pa.zone_watermark_ok(zone, 0, free - 512, 1, ALLOC_HARDER)
+    assert pa._alloctab[GFP_KERNEL & 15][1] == low_mark + 512 and k.alloc_pages == pa.alloc_pages
+    # buffered_rmqueue with ALLOC_HARDER and order > 0 takes the reserve first
+    assert pa.buffered_rmqueue(zone, 1, GFP_ATOMIC, pa.MIGRATE_UNMOVABLE, ALLOC_HARDER) == 64514
+    # without it, the Unmovable order-9 piece in the other pageblock is split (lowest pages kept)
+    assert pa.buffered_rmqueue(zone, 1, GFP_ATOMIC, pa.MIGRATE_UNMOVABLE, 0) == 64512 + 512
+
+
+@pytest.mark.parametrize("version,movable,left", [("4.4", 80, [10, 65, 0]), ("6.18", 600, [20, 566, 0])])
+def test_pcp_drain_order_by_era(version, movable, left):
+    # 4.4 free_pcppages_bulk: round-robin, batch_free grows on empty lists; 6.x: the list of the
+    # page just freed (Movable) is drained first, from its tail, before any other list
+    k = linuxmm.boot(version, mem="256M")
+    pa = k.page_alloc
+    pcp = pa.pcp[0][1][0]
+    unmovable = [k.alloc_pages(GFP_KERNEL, 0) for _ in range(20)]
+    mov = [k.alloc_pages(GFP_HIGHUSER_MOVABLE, 0) for _ in range(movable)]
+    pa.drain_all_pages()
+    for a in unmovable:
+        k.free_pages(a, 0)
+    free = pa.zones[1].free_pages
+    freed = 0
+    while pa.zones[1].free_pages == free:
+        k.free_pages(mov[freed], 0)
+        freed += 1
+    assert freed == pcp.high - 20
+    assert [len(lst) for lst in pcp.lists] == left
+    assert pa.zones[1].free_pages - free == pcp.batch == 15
+    if version == "6.18":
+        base = pa.page_offset
+        assert [base + (p << 12) for p in pcp.lists[1]] == mov[15:freed]  # the 15 oldest went back
+    assert conserved(k)
+
+
+def test_failure_line_mode_zero_is_c_format():
+    # "%#x" of 0 is "0" in C (no 0x prefix); 4.4 still printed "mode:0x%x"
+    for version, line in (("4.4", "linuxmm: page allocation failure: order:0, mode:0x0"),
+                          ("6.18", "linuxmm: page allocation failure: order:0, mode:0()")):
+        k = linuxmm.boot(version, mem="16M")
+        while k.alloc_pages(GFP_KERNEL, 0):
+            pass
+        assert k.alloc_pages(0, 0) == 0
+        assert k.dmesg[-1] == line
