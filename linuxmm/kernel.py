@@ -71,6 +71,10 @@ class Kernel:
             if name not in self._api:
                 setattr(self, name, self._missing_call(name))
         self._report_cmdline()
+        for obj in self.subsystems.values():
+            late_init = getattr(obj, "late_init", None)
+            if late_init is not None:
+                late_init()
         host.pm.hook.linuxmm_kernel_booted(kernel=self)
 
     # -- composition helpers ------------------------------------------------

@@ -46,6 +46,23 @@ class PageAllocator:
 
     def __init__(self, kernel: "Kernel"):
         self.kernel = kernel
+        self._mem_init_lines: list[str] = []
+
+    # -- the two halves of boot ------------------------------------------------
+    def mem_init_printk(self, line: str) -> None:
+        """Queue a line that the era printed from ``mem_init()``/``mm_init()``.
+
+        ``start_kernel`` sets up memory (``setup_arch``, zone lines) before it
+        prints the command line, and reports available memory afterwards; the
+        kernel prints these queued lines after its command-line line.
+        """
+        self._mem_init_lines.append(line)
+
+    def late_init(self) -> None:
+        """Called by the kernel once the command line is reported: print the queued lines."""
+        for line in self._mem_init_lines:
+            self.kernel.dmesg.printk(line)
+        self._mem_init_lines.clear()
 
     # -- boot ---------------------------------------------------------------
     def setup(self, size: int) -> None:

@@ -447,7 +447,7 @@ class BuddyBitmap11(BitmapBuddy):
         hole = (0x100000 - 0xA0000) >> PAGE_SHIFT
         code = sum(1 for p in range(0, etext_pfn) if flags[p] & PG_reserved and not 0xA0 <= p < 0x100)
         data = self.nr_reserved - code - hole
-        self.dmesg.printk(self._memory_line(code, hole, data, None, None))
+        self.mem_init_printk(self._memory_line(code, hole, data, None, None))
         # Hot-path constants.
         self.high_memory_pfn = nr
 
@@ -593,7 +593,7 @@ class BuddyBitmap22(BitmapBuddy):
         code = _pfn_up(etext) - KERNEL_START_PFN
         data = self.start_mem_pfn - _pfn_up(etext)
         reserved = self.nr_reserved - code - data
-        self.dmesg.printk(self._memory_line(code, reserved, data, 0, None))
+        self.mem_init_printk(self._memory_line(code, reserved, data, 0, None))
         self.max_mapnr = nr
 
     def _allowed(self, gfp: int) -> bool:
@@ -790,7 +790,7 @@ class BuddyZoned24(BitmapBuddy):
         code = _pfn_up(etext) - KERNEL_START_PFN
         data = start_pfn - _pfn_up(etext)
         reserved = self.nr_reserved - (KERNEL_START_PFN - LOW_MEM_END_PFN)
-        self.dmesg.printk(self._memory_line(code, reserved, data, 0, self.zone_high.free_pages))
+        self.mem_init_printk(self._memory_line(code, reserved, data, 0, self.zone_high.free_pages))
 
     # -- zones -------------------------------------------------------------------
     def _zone_of(self, pfn: int) -> FreeArea:

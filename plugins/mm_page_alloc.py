@@ -594,8 +594,8 @@ class Buddy26(PageAllocator):
                     printk(f"  {z.name} zone: {z.managed} pages, LIFO batch:{self.zone_batchsize(z)}")
         if self.init_on:  # report_meminit() [S for the exact text]
             on = lambda b: "on" if b else "off"  # noqa: E731
-            printk(f"mem auto-init: stack:off, heap alloc:{on(self.init_on_alloc)}, "
-                   f"heap free:{on(self.init_on_free)}")
+            self.mem_init_printk(f"mem auto-init: stack:off, heap alloc:{on(self.init_on_alloc)}, "
+                                 f"heap free:{on(self.init_on_free)}")
 
     def switch_cpu(self, cpu: int) -> None:
         """Make ``cpu`` current: its per-CPU tables and its own fast-path functions."""

@@ -229,7 +229,7 @@ class Swap10(PageAllocator):
             self.frames.set_range(lo, min(hi, nr), PG_reserved)
         self.frames.set_range(nr, self.nr_pages, PG_reserved)  # RAM above high_memory: not in mem_map
         self.nr_reserved = codepages + reservedpages + datapages
-        self.kernel.dmesg.printk(
+        self.mem_init_printk(
             f"Memory: {(free << PAGE_SHIFT) >> 10}k/{end_mem >> 10}k available "
             f"({codepages << (PAGE_SHIFT - 10)}k kernel code, {reservedpages << (PAGE_SHIFT - 10)}k reserved, "
             f"{datapages << (PAGE_SHIFT - 10)}k data)")

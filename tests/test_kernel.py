@@ -72,3 +72,17 @@ def test_memory_reads_and_writes_through_the_direct_map(toy_host):
     assert k.memory.read(a + 4090, 11) == b"hello world"
     with pytest.raises(linuxmm.PageFault):
         k.memory.read(k.page_alloc.page_offset + (1 << 20), 1)
+
+
+def test_boot_log_order_follows_start_kernel():
+    # setup_arch's zone lines, then the command line, then mem_init's report.
+    k = linuxmm.boot("2.4", cmdline="quiet")
+    lines = list(k.dmesg)
+    assert lines.index("zone(1): 28672 pages.") < lines.index("Kernel command line: quiet")
+    assert lines[-1].startswith("Memory: ") and lines[-2] == "Kernel command line: quiet"
+    k = linuxmm.boot("6.18", cmdline="init_on_alloc=1 foo")
+    assert list(k.dmesg) == [
+        "Kernel command line: init_on_alloc=1 foo",
+        'Unknown kernel command line parameters "foo", will be passed to user space.',
+        "mem auto-init: stack:off, heap alloc:on, heap free:off",
+    ]
