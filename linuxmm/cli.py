@@ -3,7 +3,14 @@
 Global options (accepted before or after the subcommand) choose the kernel:
 ``--kernel-version`` (default: ``$LINUXMM_KERNEL_VERSION``, else ``latest``),
 ``--config NAME=VAL`` (repeatable), ``--cmdline``, ``--mem``, ``--cpus`` and
-``--seed``.  A mistake the user can make (a version that was never modelled,
+``--seed``.  Given in both places, an option after the subcommand wins over
+the same option before it, except ``--config``, whose items add up.  For
+``run FILE`` the order is: flags, then the file's ``[kernel]`` table, then
+``$LINUXMM_KERNEL_VERSION``, then ``latest``.  ``--mem`` is bounded by
+:data:`linuxmm.workload.MAX_MEM` and ``--cpus`` by
+:data:`linuxmm.workload.MAX_CPUS`, so every command ends in bounded time.
+
+A mistake the user can make (a version that was never modelled,
 an unknown config symbol, a /proc file the era did not have, a bad workload
 file) is one line, ``linuxmm: error: <message>``, on stderr with exit status
 2.  A simulated kernel panic prints the kernel log lines the command produced
@@ -25,16 +32,21 @@ _SUPPRESS = argparse.SUPPRESS
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with usage errors on one line (exit status 2, as argparse does)."""
+    """argparse with usage errors on one line (exit status 2, as argparse does).
+
+    Always ``linuxmm: error: ...``; a subcommand's own errors name it after
+    the prefix (``linuxmm: error: log: argument -n/--max-count: ...``).
+    """
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        where = self.prog.removeprefix(PROG).strip()
+        self.exit(2, f"{PROG}: error: {where + ': ' if where else ''}{message}\n")
 
 
 def _global_options(sub: bool) -> argparse.ArgumentParser:
     """The kernel-choosing options; on subcommands they default to SUPPRESS so both places work."""
     p = argparse.ArgumentParser(add_help=False)
-    g = p.add_argument_group("kernel options (before or after the command)")
+    g = p.add_argument_group("kernel options (before or after the command; after it wins, --config adds up)")
     d = (lambda v: _SUPPRESS) if sub else (lambda v: v)
     g.add_argument("--kernel-version", metavar="V", default=d(None),
                    help="release (0.01, 2.6.28, 6.15-rc6), commit sha prefix, or 'latest' "
@@ -43,8 +55,9 @@ def _global_options(sub: bool) -> argparse.ArgumentParser:
                    default=d([]) if not sub else _SUPPRESS,
                    help="set a config symbol, with or without CONFIG_ (repeatable)")
     g.add_argument("--cmdline", metavar="TEXT", default=d(None), help="kernel boot command line")
-    g.add_argument("--mem", metavar="SIZE", default=d(None), help="RAM, e.g. 256M or 64G (default: the era's)")
-    g.add_argument("--cpus", metavar="N", type=int, default=d(None), help="number of CPUs (default 1)")
+    g.add_argument("--mem", metavar="SIZE", default=d(None),
+                   help="RAM, e.g. 256M or 64G, at most 256G (default: the era's)")
+    g.add_argument("--cpus", metavar="N", type=int, default=d(None), help="number of CPUs, 1 to 1024 (default 1)")
     g.add_argument("--seed", metavar="N", type=int, default=d(None), help="seed for workloads (default 0)")
     return p
 
@@ -86,9 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     p = _add(subs, sub, "run", "run a built-in workload or a TOML workload file",
-             "linuxmm --kernel-version 0.01 run examples/downward-scan-0.01.toml")
+             "linuxmm --kernel-version 0.01 run examples/downward-scan-0.01.toml\n"
+             "  linuxmm --kernel-version 2.6.28 --seed 7 run fragment")
     p.add_argument("workload", nargs="?", default="default", metavar="WORKLOAD",
-                   help="a built-in workload name (default: default) or a path to a .toml file")
+                   help="a built-in workload name (default: default; see --list) or a path to a .toml file "
+                        "(a built-in name wins: write ./NAME for a file called NAME); the file's [kernel] "
+                        "table is used where no flag is given; an op's repeat is at most 1000000, and "
+                        "fragment needs 4G of RAM or less")
     p.add_argument("--list", action="store_true", help="list the built-in workloads")
     p.set_defaults(func=cmd_run)
 
@@ -116,22 +133,81 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- helpers ---------------------------------------------------------------
-def _version_flag(args: argparse.Namespace) -> str:
-    return args.kernel_version or os.environ.get("LINUXMM_KERNEL_VERSION") or "latest"
+ENV_VERSION = "LINUXMM_KERNEL_VERSION"
+
+
+def _version_source(args: argparse.Namespace, file_version: str | None = None,
+                    file_where: str = "") -> tuple[str, str | None]:
+    """The version to boot and where it came from (None: the flag or the default).
+
+    An empty ``--kernel-version ''`` is a mistake, not "use the default"; an
+    empty ``$LINUXMM_KERNEL_VERSION`` counts as unset, as shells use it.
+    """
+    if args.kernel_version is not None:
+        if not args.kernel_version.strip():
+            raise LinuxmmError("--kernel-version is empty: give a release such as 2.6.28, a commit sha "
+                               "prefix, or 'latest' (see `linuxmm versions`)")
+        return args.kernel_version, None
+    if file_version is not None:
+        return file_version, f"{file_where} version {file_version!r}"
+    env = os.environ.get(ENV_VERSION)
+    if env is not None and env.strip():
+        return env, f"{ENV_VERSION}={env}"
+    return "latest", None
+
+
+def _resolve(args: argparse.Namespace):
+    """The revision the flags and environment name; errors name ``$LINUXMM_KERNEL_VERSION`` when it was used."""
+    from .errors import VersionError
+
+    version, source = _version_source(args)
+    try:
+        return _host().history.resolve(version)
+    except VersionError as exc:
+        if source:
+            raise VersionError(f"{source}: {exc}") from None
+        raise
+
+
+def _check_machine(mem: Any, cpus: Any) -> None:
+    """``--mem`` and ``--cpus`` within the model's bounds (one-line errors)."""
+    from .workload import check_cpus, check_mem
+
+    if mem is not None:
+        try:
+            check_mem(mem)
+        except ValueError as exc:
+            raise LinuxmmError(f"--mem {exc}") from None
+    if cpus is not None:
+        try:
+            check_cpus(cpus)
+        except ValueError as exc:
+            raise LinuxmmError(f"--cpus {exc}") from None
 
 
 def _config_items(args: argparse.Namespace) -> list[str]:
     return list(args.config or []) + list(getattr(args, "config_sub", None) or [])
 
 
-def _boot(args: argparse.Namespace, **overrides: Any):
+def _boot(args: argparse.Namespace, source: str | None = None, **overrides: Any):
+    """Boot from the flags (``overrides`` replace them); ``source`` names where the version came from."""
     import linuxmm
+    from .errors import VersionError
 
-    opts = dict(version=_version_flag(args), mem=args.mem, cpus=args.cpus or 1, config=_config_items(args),
+    _check_machine(args.mem, args.cpus)
+    if "version" not in overrides:
+        version, source = _version_source(args)
+        overrides["version"] = version
+    opts = dict(mem=args.mem, cpus=1 if args.cpus is None else args.cpus, config=_config_items(args),
                 cmdline=args.cmdline, seed=args.seed or 0)
     opts.update(overrides)
     version = opts.pop("version")
-    kernel = linuxmm.boot(version, **opts)
+    try:
+        kernel = linuxmm.boot(version, **opts)
+    except VersionError as exc:
+        if source:
+            raise VersionError(f"{source}: {exc}") from None
+        raise
     args._kernel = kernel
     args._dmesg_mark = len(kernel.dmesg)
     return kernel
@@ -198,10 +274,12 @@ def _ref(history: Any, text: str) -> str:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    if args.max_count is not None and args.max_count < 0:
+        raise LinuxmmError(f"log: -n must be 0 or more, not {args.max_count}")
     history = _host().history
     points = _log_points(history, args.range)
     if args.max_count is not None:
-        points = points[: max(args.max_count, 0)]
+        points = points[: args.max_count]
     blocks = []
     for p in points:
         if p.commit:
@@ -272,7 +350,7 @@ def _size(nbytes: int) -> str:
 def cmd_info(args: argparse.Namespace) -> int:
     host = _host()
     if args.symbols:
-        rev = host.history.resolve(_version_flag(args))
+        rev = _resolve(args)
         _emit(_symbols_report(host, rev))
         return 0
     from .config import resolve_config
@@ -316,9 +394,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"{wl.name:<10} {wl.help}".rstrip())
         return 0
     name = args.workload
-    if name.endswith(".toml") or os.sep in name or os.path.exists(name):
-        return _run_file(args, name)
     wl = host.workloads.get(name)
+    if wl is None and (name.endswith(".toml") or os.sep in name or os.path.exists(name)):
+        return _run_file(args, name)
     if wl is None:
         known = ", ".join(sorted(host.workloads)) or "none"
         raise LinuxmmError(f"unknown workload {name!r} (built-in: {known}; or give a path to a .toml file)")
@@ -335,8 +413,8 @@ def _run_file(args: argparse.Namespace, path: str) -> int:
     config = kt.get("config", [])
     if isinstance(config, dict):
         config = [f"{n}={_config_value(v) if isinstance(v, bool) else v}" for n, v in config.items()]
-    version = args.kernel_version or kt.get("version") or os.environ.get("LINUXMM_KERNEL_VERSION") or "latest"
-    k = _boot(args, version=version,
+    version, source = _version_source(args, kt.get("version"), f"{path}: [kernel]")
+    k = _boot(args, source, version=version,
               mem=args.mem if args.mem is not None else kt.get("mem"),
               cpus=args.cpus if args.cpus is not None else kt.get("cpus", 1),
               config=list(config) + _config_items(args),
@@ -382,6 +460,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 # -- entry point -------------------------------------------------------------
+#: Commands that boot no kernel of the user's choosing: kernel options given to them are mistakes.
+_NO_BOOT = {"versions": "lists every modelled release",
+            "log": "shows the modelled history; give a range such as v2.6.27..v2.6.28 to narrow it",
+            "bench": "always measures v2.6.28 on its own machine"}
+
+
+def _refuse_unused_options(args: argparse.Namespace) -> None:
+    """``linuxmm --mem 1G versions`` would silently ignore ``--mem``: say so instead."""
+    why = _NO_BOOT.get(args.command)
+    if why is None:
+        return
+    given = [flag for flag, value in (("--kernel-version", args.kernel_version), ("--mem", args.mem),
+                                      ("--cpus", args.cpus), ("--cmdline", args.cmdline), ("--seed", args.seed))
+             if value is not None]
+    if _config_items(args):
+        given.append("--config")
+    if given:
+        raise LinuxmmError(f"{args.command} takes no kernel options (it {why}): drop {', '.join(given)}")
+
+
 def _one_line(message: str) -> str:
     return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
 
@@ -395,6 +493,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        _refuse_unused_options(args)
         return func(args)
     except LinuxmmError as exc:
         sys.stdout.flush()

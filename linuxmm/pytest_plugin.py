@@ -35,6 +35,8 @@ from typing import Any
 import pytest
 
 OPTION = "linuxmm_kernel_version"
+#: The keywords ``@pytest.mark.kernel_boot`` passes on to :func:`linuxmm.boot`.
+BOOT_KEYWORDS = ("mem", "cpus", "config", "cmdline", "seed")
 _SPEC_RE = re.compile(r"^\s*(>=|<=|==|>|<)\s*(\S+)\s*$")
 
 
@@ -45,7 +47,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "'all' (every modelled release); default $LINUXMM_KERNEL_VERSION, else latest")
 
 
+def _check_option(config: pytest.Config) -> None:
+    """A bad ``--kernel-version`` (or ``$LINUXMM_KERNEL_VERSION``) stops the run at once, on one line.
+
+    Only checked when one of them is set, so sessions that do not use
+    linuxmm never load its plugins.
+    """
+    given = config.getoption(OPTION, None)
+    env = os.environ.get("LINUXMM_KERNEL_VERSION")
+    if given is not None:
+        value, source = given, f"--kernel-version {given}"
+    elif env is not None and env.strip():
+        value, source = env, f"LINUXMM_KERNEL_VERSION={env}"
+    else:
+        return
+    if value == "all":
+        return
+    from .errors import LinuxmmError
+
+    message = None
+    if not value.strip():
+        message = f"{source.strip()}: empty; give a release such as 2.6.28, a commit sha prefix, 'latest' or 'all'"
+    else:
+        try:
+            _history().resolve(value)
+        except LinuxmmError as exc:
+            message = f"{source}: {exc}"
+    if message:
+        raise pytest.UsageError(message)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _check_option(config)
     config.addinivalue_line("markers", "kernel_boot(mem=None, cpus=1, config=None, cmdline=None, seed=0): "
                                        "how the `kernel` fixture boots")
     config.addinivalue_line("markers", "kernel_versions(*specs): run only on kernels in range, e.g. "
@@ -125,15 +158,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     from .errors import LinuxmmError
 
+    why = failure = None
     try:
         rev = _history().resolve(_item_version(item))
         for mark in markers:
             for spec in mark.args:
                 why = check_spec(rev, spec)
                 if why:
-                    pytest.skip(why)
+                    break
+            if why:
+                break
     except (LinuxmmError, ValueError) as exc:
-        pytest.fail(f"kernel_versions: {exc}", pytrace=False)
+        failure = f"kernel_versions: {exc}"
+    # outside the except block, so the report is one line, not a chained traceback
+    if failure:
+        pytest.fail(failure, pytrace=False)
+    if why:
+        pytest.skip(why)
 
 
 @pytest.fixture
@@ -148,7 +189,16 @@ def kernel(request: pytest.FixtureRequest):
     opts: dict[str, Any] = dict(mark.kwargs) if mark else {}
     if mark and mark.args:
         raise pytest.UsageError("kernel_boot takes keyword arguments only (mem=, cpus=, config=, cmdline=, seed=)")
-    return linuxmm.boot(version, **opts)
+    unknown = sorted(set(opts) - set(BOOT_KEYWORDS))
+    if unknown:
+        pytest.fail(f"kernel_boot: unknown keyword {unknown[0]!r} (it takes "
+                    f"{', '.join(k + '=' for k in BOOT_KEYWORDS)})", pytrace=False)
+    failure = None
+    try:
+        return linuxmm.boot(version, **opts)
+    except linuxmm.LinuxmmError as exc:  # a bad version or kernel_boot value: one line, no traceback
+        failure = f"kernel fixture: cannot boot {version}: {type(exc).__name__}: {exc}"
+    pytest.fail(failure, pytrace=False)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -33,8 +33,10 @@ flags override it) and an array of ``[[op]]`` tables, run in order::
     show_mem = true              # print the era's free-memory report
 
 Every op may carry ``cpu = N`` (run it as CPU N, through ``kernel.on_cpu``).
-An ``alloc`` op may carry ``repeat = N``: it then allocates and frees the
-block N times in a row and prints one summary line, keeping no handle.
+An ``alloc`` op may carry ``repeat = N`` (1 to :data:`MAX_REPEAT`): it then
+allocates and frees the block N times in a row and prints one summary line,
+keeping no handle.  ``gfp`` may also be an integer mask (``gfp = 0x80d0``);
+either way only the bits :mod:`linuxmm.gfp` names are accepted.
 ``echo = "text"`` prints a line; ``dmesg = true`` prints the kernel log lines
 logged since the previous ``dmesg`` op (or since boot).
 
@@ -71,6 +73,19 @@ OP_KINDS: dict[str, frozenset[str]] = {
     "echo": frozenset(),
 }
 KERNEL_KEYS = ("version", "mem", "cpus", "config", "cmdline", "seed")
+
+#: Bounds that keep every run finite in time and memory (stated in the errors and in ``--help``).
+#: 256G boots in about a second (page frames are compact arrays); 1024 CPUs keep the per-CPU
+#: lists of a large machine affordable; a million alloc+free pairs run in about two seconds.
+MAX_MEM = 256 << 30
+MAX_CPUS = 1024
+MAX_REPEAT = 1_000_000
+#: Every bit :mod:`linuxmm.gfp` names; a mask with any other bit is refused.
+GFP_KNOWN_BITS = 0
+for _name in _gfp.__all__:
+    if _name.startswith("__GFP_"):
+        GFP_KNOWN_BITS |= getattr(_gfp, _name)
+del _name
 TOP_KEYS = ("description", "kernel", "op")
 
 _OP_HEADER = re.compile(r"^\s*\[\[\s*op\s*\]\]\s*(#.*)?$")
@@ -78,12 +93,70 @@ _KERNEL_HEADER = re.compile(r"^\s*\[\s*kernel\s*\]\s*(#.*)?$")
 _HEX = re.compile(r"^0x((?:[0-9a-fA-F]{2})*)$")
 
 
+def _check_gfp_bits(mask: int, shown: Any) -> int:
+    if mask < 0:
+        raise ValueError(f"gfp must not be negative, not {shown!r}")
+    unknown = mask & ~GFP_KNOWN_BITS
+    if unknown:
+        raise ValueError(f"gfp {shown!r} has bits no flag of linuxmm.gfp names ({unknown:#x})")
+    return mask
+
+
+def _size_text(nbytes: int) -> str:
+    for unit, shift in (("T", 40), ("G", 30), ("M", 20), ("K", 10)):
+        if nbytes >= 1 << shift and nbytes % (1 << shift) == 0:
+            return f"{nbytes >> shift}{unit}"
+    return str(nbytes)
+
+
+def check_mem(value: Any) -> int:
+    """A RAM size (``"256M"`` or a byte count) within the model's bounds, in bytes.
+
+    ``ValueError("<value>: <why>")`` when it is not a size, is less than one
+    4K page, or is more than :data:`MAX_MEM`.
+    """
+    from .config import memparse
+
+    shown = str(value).strip() if isinstance(value, str) else repr(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"{shown}: not a size (expected a number with an optional K, M, G or T suffix, e.g. 256M)")
+    if isinstance(value, int):
+        size = value
+    else:
+        try:
+            size = memparse(value)
+        except ValueError:
+            raise ValueError(f"{shown or repr(value)}: not a size (expected a number with an optional K, M, G "
+                             f"or T suffix, e.g. 256M)") from None
+    if size < 4096:
+        raise ValueError(f"{shown}: less than one 4K page")
+    if size > MAX_MEM:
+        raise ValueError(f"{shown}: more than this model simulates (at most {_size_text(MAX_MEM)})")
+    return size
+
+
+def check_cpus(value: Any) -> int:
+    """A CPU count from 1 to :data:`MAX_CPUS`; ``ValueError("<value>: <why>")`` otherwise."""
+    if not _is_int(value):
+        raise ValueError(f"{value!r}: not an integer")
+    if value < 1:
+        raise ValueError(f"{value}: must be at least 1")
+    if value > MAX_CPUS:
+        raise ValueError(f"{value}: this model simulates at most {MAX_CPUS} CPUs")
+    return value
+
+
 def parse_gfp(text: Any) -> int:
-    """``"GFP_KERNEL|__GFP_ZERO"`` (or an int) to a mask, by the names in :mod:`linuxmm.gfp`."""
+    """``"GFP_KERNEL|__GFP_ZERO"`` (or an int) to a mask, by the names in :mod:`linuxmm.gfp`.
+
+    Numbers (an int, or ``0x...`` between the ``|``) are accepted when every
+    bit they set is one :mod:`linuxmm.gfp` names; a negative number or an
+    unknown bit is a ``ValueError``.
+    """
     if isinstance(text, bool):
         raise ValueError(f"gfp must be a string such as \"GFP_KERNEL|__GFP_ZERO\", not {text!r}")
     if isinstance(text, int):
-        return text
+        return _check_gfp_bits(text, text)
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"gfp must be a string such as \"GFP_KERNEL|__GFP_ZERO\", not {text!r}")
     mask = 0
@@ -93,10 +166,11 @@ def parse_gfp(text: Any) -> int:
             mask |= getattr(_gfp, name)
             continue
         try:
-            mask |= int(name, 0)
+            number = int(name, 0)
         except ValueError:
             raise ValueError(f"unknown gfp flag {name!r} (known: GFP_KERNEL, GFP_ATOMIC, __GFP_ZERO, "
                              f"... as in linuxmm.gfp)") from None
+        mask |= _check_gfp_bits(number, name)
     return mask
 
 
@@ -186,16 +260,33 @@ def _check_kernel(table: Any, path: str, text: str) -> dict[str, Any]:
             raise WorkloadError(f"{where}: unknown key {key!r} (expected {', '.join(KERNEL_KEYS)})")
         if key in ("version", "cmdline") and not isinstance(value, str):
             raise WorkloadError(f"{where}: {key} must be a string")
-        if key == "mem" and not (isinstance(value, str) or _is_int(value)):
-            raise WorkloadError(f"{where}: mem must be a size such as \"256M\"")
+        if key == "version" and not value.strip():
+            raise WorkloadError(f"{where}: version is empty (give a release such as \"2.6.28\", or leave it out)")
+        if key == "mem":
+            if not (isinstance(value, str) or _is_int(value)):
+                raise WorkloadError(f"{where}: mem must be a size such as \"256M\"")
+            try:
+                check_mem(value)
+            except ValueError as exc:
+                raise WorkloadError(f"{where}: mem {exc}") from None
         if key in ("cpus", "seed") and not _is_int(value):
             raise WorkloadError(f"{where}: {key} must be an integer")
+        if key == "cpus":
+            try:
+                check_cpus(value)
+            except ValueError as exc:
+                raise WorkloadError(f"{where}: cpus {exc}") from None
         if key == "config":
             if isinstance(value, list):
                 if not all(isinstance(v, str) for v in value):
                     raise WorkloadError(f"{where}: config must be a table or a list of \"NAME=VALUE\" strings")
             elif not isinstance(value, dict):
                 raise WorkloadError(f"{where}: config must be a table or a list of \"NAME=VALUE\" strings")
+            else:
+                for name, v in value.items():
+                    if not isinstance(v, (str, bool, int)):
+                        raise WorkloadError(f"{where}: config.{name} must be a string, a boolean or an integer, "
+                                            f"not {v!r}")
     return dict(table)
 
 
@@ -242,6 +333,9 @@ def _check_op(index: int, line: int | None, table: dict[str, Any], live: dict[st
             raise bad(f"alloc: {exc}") from None
         if "repeat" in fields:
             fields["repeat"] = intfield("repeat", 1, 1)
+            if fields["repeat"] > MAX_REPEAT:
+                raise bad(f"alloc: repeat must be at most {MAX_REPEAT:_} (a bound that keeps a run short), "
+                          f"not {fields['repeat']:_}")
         elif arg in live:
             raise bad(f"handle {arg!r} is still allocated (by op[{live[arg]}]); free it first or use another name")
         else:
@@ -306,6 +400,10 @@ def run(kernel: "Kernel", wl: WorkloadFile, out: Callable[[str], None] = print) 
     handles: dict[str, tuple[int, int]] = {}
     status = 0
     dmesg_mark = len(kernel.dmesg)
+    for op in wl.ops:  # before anything runs: an op on a CPU the machine lacks
+        if op.cpu is not None and op.cpu >= kernel.nr_cpus:
+            raise WorkloadError(f"{op.where(wl.path)}: CPU {op.cpu} does not exist (this kernel has "
+                                f"cpus=0..{kernel.nr_cpus - 1}; boot with --cpus {op.cpu + 1} or set cpus in [kernel])")
     if wl.description:
         out(f"# {wl.description}")
     for op in wl.ops:
@@ -338,16 +436,21 @@ def _run_op(kernel: "Kernel", pa: Any, op: Op, handles: dict[str, tuple[int, int
         flags = _gfp.gfp_names(mask)
         repeat = f.get("repeat")
         if repeat:
-            addrs = []
-            for _ in range(repeat):
-                addr = pa.alloc_block(order, mask)
-                addrs.append(addr)
+            alloc_block, free_block = pa.alloc_block, pa.free_block
+            seen: set[int] = set()
+            first = addr = 0
+            failed = 0
+            for i in range(repeat):
+                addr = alloc_block(order, mask)
+                if i == 0:
+                    first = addr
                 if addr:
-                    pa.free_block(addr, order)
-            failed = addrs.count(0)
-            distinct = len(set(a for a in addrs if a))
-            out(f"alloc+free {name} order={order} gfp={flags} x{repeat}{on}: first {addrs[0]:#x}, "
-                f"last {addrs[-1]:#x}, {distinct} distinct, {failed} failed")
+                    seen.add(addr)
+                    free_block(addr, order)
+                else:
+                    failed += 1
+            out(f"alloc+free {name} order={order} gfp={flags} x{repeat}{on}: first {first:#x}, "
+                f"last {addr:#x}, {len(seen)} distinct, {failed} failed")
             return 0
         addr = pa.alloc_block(order, mask)
         handles[name] = (addr, order)

@@ -19,7 +19,7 @@ from typing import Any
 
 from linuxmm import hookimpl
 from linuxmm.fragmentation import render_unusable_index
-from linuxmm.errors import NotInThisKernel
+from linuxmm.errors import NotInThisKernel, WorkloadError
 from linuxmm.gfp import GFP_ATOMIC, GFP_KERNEL, __GFP_NOWARN
 from linuxmm.records import Workload
 
@@ -31,6 +31,9 @@ PROBE_GFP = GFP_ATOMIC | __GFP_NOWARN
 #: Highest order the mixed churn asks for (capped at the era's max_order).
 CHURN_MAX_ORDER = 3
 CHURN_STEPS = 4000
+#: ``fragment`` allocates every free page one call at a time; above this many
+#: pages (4G of RAM) it refuses rather than run for minutes.
+FRAGMENT_MAX_PAGES = 1 << 20
 
 
 def _page_alloc(kernel: Any) -> Any:
@@ -124,7 +127,9 @@ def unusable_index_report(kernel: Any) -> str | None:
 def fragment(kernel: Any, seed: int) -> str:
     """Fill memory with order-0 pages, free every other one, and see what is left.
 
-    The allocations use ``GFP_ATOMIC|__GFP_NOWARN`` (no reclaim, no failure
+    Refused (:class:`~linuxmm.errors.WorkloadError`) on machines of more than
+    :data:`FRAGMENT_MAX_PAGES` pages, to keep the run short.  The
+    allocations use ``GFP_ATOMIC|__GFP_NOWARN`` (no reclaim, no failure
     warning) until one fails; freeing every other page in allocation order
     leaves free pages whose buddies are all allocated, so (on a buddy
     allocator) almost nothing merges.  The report gives the largest order
@@ -132,10 +137,14 @@ def fragment(kernel: Any, seed: int) -> str:
     models it, the unusable-free index.
     """
     pa = _page_alloc(kernel)
+    total = total_pages(pa)
+    if total > FRAGMENT_MAX_PAGES:
+        raise WorkloadError(f"workload fragment allocates every page one call at a time: at most "
+                            f"{FRAGMENT_MAX_PAGES} pages (4G); this kernel has {total} (boot with --mem 4G or less)")
     before = pa.nr_free_pages()
     pages: list[int] = []
     alloc_block, free_block = pa.alloc_block, pa.free_block
-    for _ in range(total_pages(pa) + 1):
+    for _ in range(total + 1):
         addr = alloc_block(0, PROBE_GFP)
         if not addr:
             break

@@ -178,7 +178,7 @@ def test_env_bad_version_is_an_error(capsys, monkeypatch):
     monkeypatch.setenv("LINUXMM_KERNEL_VERSION", "2.7")
     status, _, err = run(capsys, "info")
     assert status == 2
-    assert one_error_line(err).startswith("linuxmm: error: '2.7' is not a Linux release")
+    assert one_error_line(err).startswith("linuxmm: error: LINUXMM_KERNEL_VERSION=2.7: '2.7' is not a Linux release")
 
 
 def test_config_before_and_after_command_both_apply(capsys):
@@ -428,3 +428,263 @@ def test_installed_script():
     assert bad.returncode == 2 and bad.stdout == ""
     assert len(bad.stderr.splitlines()) == 1 and bad.stderr.startswith("linuxmm: error: ")
     assert "v6.18" in bad.stderr
+
+
+# -- a demanding first-time user: one-line errors, exit 2, nothing run -------------------------
+def error_of(capsys, *argv) -> str:
+    """Run argv, expecting a user error: exit 2, nothing on stdout, one line on stderr."""
+    status, out, err = run(capsys, *argv)
+    assert status == 2, (status, out, err)
+    assert out == ""
+    return one_error_line(err)
+
+
+@pytest.mark.parametrize("version", ["0.01", "2.6.28", "6.18"])
+@pytest.mark.parametrize("mem, message", [
+    ("0", "--mem 0: less than one 4K page"),
+    ("1K", "--mem 1K: less than one 4K page"),
+    ("-1", "--mem -1: not a size (expected a number with an optional K, M, G or T suffix, e.g. 256M)"),
+    ("lots", "--mem lots: not a size (expected a number with an optional K, M, G or T suffix, e.g. 256M)"),
+    ("", "--mem '': not a size (expected a number with an optional K, M, G or T suffix, e.g. 256M)"),
+    ("65T", "--mem 65T: more than this model simulates (at most 256G)"),
+    ("99999999999999999999999T", "--mem 99999999999999999999999T: more than this model simulates (at most 256G)"),
+])
+def test_bad_mem_is_refused_before_booting(capsys, version, mem, message):
+    # 65T used to be a MemoryError traceback, 0 silently booted the era's default size
+    assert error_of(capsys, "--kernel-version", version, "--mem", mem, "info") == f"linuxmm: error: {message}"
+
+
+@pytest.mark.parametrize("cpus, message", [
+    ("0", "--cpus 0: must be at least 1"),  # used to boot 1 CPU silently
+    ("-1", "--cpus -1: must be at least 1"),
+    ("9999", "--cpus 9999: this model simulates at most 1024 CPUs"),
+    ("abc", "info: argument --cpus: invalid int value: 'abc'"),  # given after the command
+])
+def test_bad_cpus(capsys, cpus, message):
+    assert error_of(capsys, "--kernel-version", "2.6.28", "info", "--cpus", cpus) == f"linuxmm: error: {message}"
+
+
+def test_largest_machine_boots(capsys):
+    status, out, _ = run(capsys, "--kernel-version", "2.6.28", "--mem", "256G", "--cpus", "2", "info")
+    assert status == 0
+    assert "memory:      256G (67108864 pages of 4K)" in out.splitlines()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--cmdline", '"unterminated', "info"], "--cmdline '\"unterminated': No closing quotation"),
+    (["--cmdline", "a='b", "info"], "--cmdline \"a='b\": No closing quotation"),
+    (["--config", "garbage", "info"], "unknown config symbol CONFIG_GARBAGE (see `linuxmm info --symbols`)"),
+    (["--config", "=y", "info"], "--config '=y': expected NAME=VALUE, e.g. KASAN=y"),
+    (["--config", "KASAN=maybe", "info"], "CONFIG_KASAN is a bool: use y or n, not 'maybe'"),
+    (["proc", "nosuch"], "/proc/nosuch is not modelled (known: buddyinfo, pagetypeinfo)"),
+    (["proc", "/proc/nosuch"], "/proc/nosuch is not modelled (known: buddyinfo, pagetypeinfo)"),
+    (["--kernel-version", "", "info"],
+     "--kernel-version is empty: give a release such as 2.6.28, a commit sha prefix, or 'latest' "
+     "(see `linuxmm versions`)"),
+    (["log", "-n", "-1"], "log: -n must be 0 or more, not -1"),
+    (["log", "-n", "abc"], "log: argument -n/--max-count: invalid int value: 'abc'"),
+    (["log", "x..v2.6.28"], "x is not a modelled tag or commit (see `linuxmm versions`, `linuxmm log --oneline`)"),
+    (["extfrag", "--index", "x"],
+     "extfrag: argument --index: invalid choice: 'x' (choose from 'unusable', 'fragmentation')"),
+])
+def test_odd_inputs_are_one_line_errors(capsys, argv, message):
+    assert error_of(capsys, *argv) == f"linuxmm: error: {message}"
+
+
+def test_proc_accepts_the_proc_prefix(capsys):
+    plain = run(capsys, "--kernel-version", "2.6.28", "proc", "buddyinfo")
+    prefixed = run(capsys, "--kernel-version", "2.6.28", "proc", "/proc/buddyinfo")
+    assert plain[0] == prefixed[0] == 0
+    assert plain[1] == prefixed[1] != ""
+
+
+def test_log_zero_count_prints_nothing(capsys):
+    assert run(capsys, "log", "-n", "0") == (0, "", "")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--kernel-version", "1.0", "bench"],
+     "bench takes no kernel options (it always measures v2.6.28 on its own machine): drop --kernel-version"),
+    (["versions", "--mem", "1G", "--cpus", "2"],
+     "versions takes no kernel options (it lists every modelled release): drop --mem, --cpus"),
+    (["--kernel-version", "2.6.28", "log", "--config", "KASAN=y"],
+     "log takes no kernel options (it shows the modelled history; give a range such as v2.6.27..v2.6.28 to "
+     "narrow it): drop --kernel-version, --config"),
+])
+def test_commands_that_boot_nothing_refuse_kernel_options(capsys, argv, message):
+    assert error_of(capsys, *argv) == f"linuxmm: error: {message}"
+
+
+def test_env_version_is_ignored_by_commands_that_boot_nothing(capsys, monkeypatch):
+    monkeypatch.setenv("LINUXMM_KERNEL_VERSION", "bogus")
+    status, out, err = run(capsys, "versions", "--tags-only")
+    assert status == 0 and err == "" and out.splitlines()[0] == "v0.01"
+
+
+def test_env_bad_version_names_the_variable(capsys, monkeypatch):
+    monkeypatch.setenv("LINUXMM_KERNEL_VERSION", "9.9")
+    expected = ("linuxmm: error: LINUXMM_KERNEL_VERSION=9.9: 9.9 is newer than the newest modelled release (v6.18); "
+                "nearest: v6.16, v6.17, v6.18")
+    assert error_of(capsys, "info") == expected
+    assert error_of(capsys, "info", "--symbols") == expected
+    assert error_of(capsys, "proc", "buddyinfo") == expected
+    # the flag beats the variable, so the bad value is never read
+    assert run(capsys, "--kernel-version", "2.6.28", "info")[0] == 0
+    # an empty variable counts as unset
+    monkeypatch.setenv("LINUXMM_KERNEL_VERSION", "")
+    assert run(capsys, "info")[1].splitlines()[0] == "version:     v6.18"
+
+
+def test_options_before_and_after_the_command_after_wins(capsys):
+    status, out, _ = run(capsys, "--kernel-version", "1.0", "--mem", "64M", "--cpus", "2", "info",
+                         "--kernel-version", "2.6.28", "--mem", "32M", "--cpus", "3")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == "version:     v2.6.28"
+    assert "memory:      32M (8192 pages of 4K)" in lines
+    assert "cpus:        3" in lines
+    # a bad value after the command is still caught, even if the one before was good
+    assert error_of(capsys, "--mem", "64M", "info", "--mem", "0") == "linuxmm: error: --mem 0: less than one 4K page"
+
+
+def test_subcommand_usage_errors_keep_the_linuxmm_prefix(capsys):
+    assert error_of(capsys, "run", "--bogus") == "linuxmm: error: unrecognized arguments: --bogus"
+
+
+# -- run: odd files ----------------------------------------------------------------------------
+def test_run_missing_directory_and_empty_files(capsys, tmp_path):
+    missing = tmp_path / "missing.toml"
+    assert error_of(capsys, "run", str(missing)) == (
+        f"linuxmm: error: {missing}: cannot read workload file: No such file or directory")
+    assert error_of(capsys, "run", str(tmp_path)) == (
+        f"linuxmm: error: {tmp_path}: cannot read workload file: Is a directory")
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    assert error_of(capsys, "run", str(empty)) == f"linuxmm: error: {empty}: no [[op]] tables: nothing to run"
+    binary = tmp_path / "bin.toml"
+    binary.write_bytes(b"\xff\xfe")
+    assert error_of(capsys, "run", str(binary)) == (
+        f"linuxmm: error: {binary}: not UTF-8 text (invalid start byte at byte 0)")
+
+
+@pytest.mark.parametrize("body, message", [
+    ('alloc = "a"\norder = "three"', "op[0]: alloc: order must be an integer >= 0, not 'three'"),
+    ('alloc = "a"\norder = -1', "op[0]: alloc: order must be an integer >= 0, not -1"),
+    ('alloc = "a"\ngfp = -1', "op[0]: alloc: gfp must not be negative, not -1"),
+    ('alloc = "a"\ngfp = 0x100000000', "op[0]: alloc: gfp 4294967296 has bits no flag of linuxmm.gfp names "
+                                       "(0x100000000)"),
+    ('alloc = "a"\ngfp = "GFP_KERNEL|0x40000"', "op[0]: alloc: gfp '0x40000' has bits no flag of linuxmm.gfp "
+                                                "names (0x40000)"),
+    ('alloc = "a"\nrepeat = 0', "op[0]: alloc: repeat must be an integer >= 1, not 0"),
+    ('alloc = "a"\nrepeat = -3', "op[0]: alloc: repeat must be an integer >= 1, not -3"),
+    ('alloc = "a"\nrepeat = 1000000000', "op[0]: alloc: repeat must be at most 1_000_000 (a bound that keeps a "
+                                         "run short), not 1_000_000_000"),
+    ('alloc = "a"\ncpu = -1', "op[0]: cpu must be a CPU number (0, 1, ...), not -1"),
+    ('alloc = "a"\n[[op]]\nwrite = "a"\ndata = 123', "op[1]: write needs data = \"...\" (a string)"),
+])
+def test_run_file_with_wrong_field_types(capsys, tmp_path, body, message):
+    f = tmp_path / "w.toml"
+    f.write_text("[[op]]\n" + body + "\n")
+    line = 3 if message.startswith("op[1]") else 1
+    assert error_of(capsys, "--kernel-version", "2.6.28", "run", str(f)) == f"linuxmm: error: {f}:{line}: {message}"
+
+
+@pytest.mark.parametrize("kernel, message", [
+    ('mem = "lots"', "mem lots: not a size (expected a number with an optional K, M, G or T suffix, e.g. 256M)"),
+    ("mem = 0", "mem 0: less than one 4K page"),
+    ('mem = "65T"', "mem 65T: more than this model simulates (at most 256G)"),
+    ("cpus = 0", "cpus 0: must be at least 1"),
+    ("cpus = 100000", "cpus 100000: this model simulates at most 1024 CPUs"),
+    ('version = ""', 'version is empty (give a release such as "2.6.28", or leave it out)'),
+    ("config = {KASAN = [1]}", "config.KASAN must be a string, a boolean or an integer, not [1]"),
+])
+def test_run_file_with_a_bad_kernel_table(capsys, tmp_path, kernel, message):
+    f = tmp_path / "k.toml"
+    f.write_text(f"[kernel]\n{kernel}\n[[op]]\necho = \"x\"\n")
+    assert error_of(capsys, "run", str(f)) == f"linuxmm: error: {f}:1: [kernel]: {message}"
+
+
+def test_run_file_bad_version_names_the_file(capsys, tmp_path):
+    f = tmp_path / "v.toml"
+    f.write_text('[kernel]\nversion = "9.9"\n[[op]]\necho = "x"\n')
+    assert error_of(capsys, "run", str(f)) == (
+        f"linuxmm: error: {f}: [kernel] version '9.9': 9.9 is newer than the newest modelled release (v6.18); "
+        f"nearest: v6.16, v6.17, v6.18")
+    status, out, _ = run(capsys, "--kernel-version", "2.6.28", "run", str(f))  # the flag wins
+    assert status == 0 and out == f"# {f} at v2.6.28\nx\n"
+
+
+def test_run_file_cpu_that_does_not_exist_is_refused_before_any_op(capsys, tmp_path):
+    f = tmp_path / "c.toml"
+    f.write_text('[[op]]\nalloc = "a"\n[[op]]\nfree = "a"\ncpu = 99\n')
+    status, out, err = run(capsys, "--kernel-version", "2.6.28", "--cpus", "2", "run", str(f))
+    assert status == 2
+    assert out == f"# {f} at v2.6.28\n"  # no op ran
+    assert one_error_line(err) == (f"linuxmm: error: {f}:3: op[1]: CPU 99 does not exist (this kernel has "
+                                   f"cpus=0..1; boot with --cpus 100 or set cpus in [kernel])")
+
+
+def test_run_order_99_per_era(capsys, tmp_path):
+    f = tmp_path / "o.toml"
+    f.write_text('[[op]]\nalloc = "a"\norder = 99\n')
+    # 0.01 has no way to ask for more than a page; 2.6.28 refuses order >= MAX_ORDER with NULL
+    status, out, err = run(capsys, "--kernel-version", "0.01", "run", str(f))
+    assert (status, out) == (2, f"# {f} at v0.01\n")
+    assert one_error_line(err) == (
+        f"linuxmm: error: {f}:1: op[0]: order-99 allocation is not in v0.01: this kernel allocates single pages "
+        f"only; multi-page allocation arrived with the buddy allocator in v1.1.89")
+    assert run(capsys, "--kernel-version", "2.6.28", "run", str(f)) == (
+        0, f"# {f} at v2.6.28\nalloc a order=99 gfp=GFP_KERNEL -> NULL (failed)\n", "")
+
+
+def test_run_repeat_at_the_limit_is_bounded(capsys, tmp_path):
+    f = tmp_path / "r.toml"
+    f.write_text('[[op]]\nalloc = "a"\nrepeat = 1000\n')
+    status, out, _ = run(capsys, "--kernel-version", "2.6.28", "--mem", "32M", "run", str(f))
+    assert status == 0
+    assert re.fullmatch(rf"# {re.escape(str(f))} at v2\.6\.28\nalloc\+free a order=0 gfp=GFP_KERNEL x1000: "
+                        r"first (0x[0-9a-f]+), last \1, 1 distinct, 0 failed\n", out), out
+
+
+def test_builtin_workload_name_wins_over_a_file_of_that_name(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "churn0").mkdir()  # used to be read as a workload file: "Is a directory"
+    status, out, _ = run(capsys, "--kernel-version", "0.01", "run", "churn0")
+    assert status == 0
+    assert out.splitlines()[0] == "workload churn0: seed 0, 4000 steps, orders 0..0 at v0.01"
+    assert error_of(capsys, "run", "./churn0") == "linuxmm: error: ./churn0: cannot read workload file: Is a directory"
+
+
+def test_fragment_refuses_machines_above_4g(capsys):
+    assert error_of(capsys, "--kernel-version", "2.6.28", "--mem", "8G", "run", "fragment") == (
+        "linuxmm: error: workload fragment allocates every page one call at a time: at most 1048576 pages (4G); "
+        "this kernel has 2097152 (boot with --mem 4G or less)")
+
+
+@pytest.mark.parametrize("version, report", [
+    ("0.01", "$ show_mem"), ("1.0", "$ show_mem"), ("2.2", "$ show_mem"), ("2.4", "$ show_mem"),
+    ("2.6.28", "$ cat /proc/buddyinfo"), ("6.18", "$ cat /proc/buddyinfo"),
+])
+def test_builtin_workloads_end_with_the_era_report(capsys, version, report):
+    status, out, err = run(capsys, "--kernel-version", version, "run", "churn0")
+    assert status == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("workload churn0: seed 0, 4000 steps, orders 0..0 at v")
+    assert report in lines
+    after = lines[lines.index(report) + 1:]
+    k = linuxmm.boot(version)
+    # the report is the era's own text: same number of lines as on a freshly booted kernel
+    fresh = (k.proc("buddyinfo") if report.startswith("$ cat") else k.page_alloc.show_mem()).rstrip("\n")
+    assert len(after) == len(fresh.splitlines()) >= 1
+
+
+def test_closed_pipe_is_not_a_traceback():
+    """`linuxmm versions | head -1`: the reader is gone before linuxmm writes."""
+    env = {k: v for k, v in os.environ.items() if k != "LINUXMM_KERNEL_VERSION"}
+    for argv in (["versions"], ["log"]):
+        proc = subprocess.Popen([sys.executable, "-m", "linuxmm.cli", *argv], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env)
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 0
+        assert err == ""

@@ -224,11 +224,60 @@ def test_markers_are_registered_and_option_documented(pytester):
     result.stdout.fnmatch_lines(["linuxmm kernel model:", "*--kernel-version=V*"])
 
 
-def test_bad_version_option_is_a_test_error(pytester):
+def test_bad_version_option_is_a_usage_error(pytester):
     pytester.makepyfile("""
         def test_v(kernel):
             pass
     """)
     result = pytester.runpytest_inprocess("--kernel-version", "9.99")
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*VersionError: 9.99 is newer than the newest modelled release (v6.18)*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.errlines[0] == ("ERROR: --kernel-version 9.99: 9.99 is newer than the newest modelled release "
+                                  "(v6.18); nearest: v6.16, v6.17, v6.18")
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_bad_env_version_is_a_usage_error_naming_the_variable(pytester, monkeypatch):
+    pytester.makepyfile("""
+        def test_v(kernel):
+            pass
+    """)
+    monkeypatch.setenv("LINUXMM_KERNEL_VERSION", "bogus")
+    result = pytester.runpytest_inprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.errlines[0] == (
+        "ERROR: LINUXMM_KERNEL_VERSION=bogus: 'bogus' is not a kernel version; expected a release such as 0.01, "
+        "2.6.28, 6.15-rc6 or 6.12.5, a commit sha prefix (>= 7 hex digits), or 'latest' (see `linuxmm versions`)")
+    # the option beats the variable, so the bad value is never read
+    pytester.runpytest_inprocess("--kernel-version", "2.6.28").assert_outcomes(passed=1)
+
+
+def test_empty_version_option_is_a_usage_error(pytester):
+    pytester.makepyfile("def test_v(kernel):\n    pass\n")
+    result = pytester.runpytest_inprocess("--kernel-version=")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.errlines[0] == ("ERROR: --kernel-version: empty; give a release such as 2.6.28, a commit sha "
+                                  "prefix, 'latest' or 'all'")
+
+
+def test_boot_failures_are_one_line_test_errors(pytester):
+    pytester.makepyfile("""
+        import pytest
+        @pytest.mark.kernel_boot(mem="lots")
+        def test_mem(kernel):
+            pass
+        @pytest.mark.kernel_boot(memory="64M")
+        def test_keyword(kernel):
+            pass
+        @pytest.mark.kernel_versions("~2.6")
+        def test_spec(kernel):
+            pass
+    """)
+    result = pytester.runpytest_inprocess("--kernel-version", "2.6.28")
+    result.assert_outcomes(errors=3)
+    text = result.stdout.str()
+    assert "Traceback" not in text and "During handling" not in text and "linuxmm/__init__.py" not in text
+    lines = result.stdout.lines
+    assert ("kernel fixture: cannot boot 2.6.28: LinuxmmError: mem: 'lots' is not a size (expected a number with "
+            "an optional K, M, G or T suffix)") in lines
+    assert "kernel_boot: unknown keyword 'memory' (it takes mem=, cpus=, config=, cmdline=, seed=)" in lines
+    assert "kernel_versions: '~2.6' is not a range spec (use >=REF, >REF, <=REF, <REF or ==REF)" in lines

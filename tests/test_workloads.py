@@ -247,6 +247,82 @@ def test_repeat_and_cpu_ops():
     assert re.fullmatch(r"alloc\+free p order=0 gfp=GFP_KERNEL x5 \[cpu 1\]: first 0x[0-9a-f]+, last 0x[0-9a-f]+, "
                         r"\d distinct, 0 failed", lines[0]), lines[0]
     assert k.page_alloc.allocated_pages() == 0
-    bad = workload.loads('[[op]]\nalloc = "p"\ncpu = 2\n', "t.toml")
-    with pytest.raises(WorkloadError, match=r"^t.toml:1: op\[0\]: CPU 2 does not exist"):
-        workload.run(k, bad, out=lambda line: None)
+    # a CPU the machine lacks is refused before any op runs (nothing printed, nothing allocated)
+    bad = workload.loads('[[op]]\necho = "first"\n[[op]]\nalloc = "p"\ncpu = 2\n', "t.toml")
+    printed: list[str] = []
+    with pytest.raises(WorkloadError) as info:
+        workload.run(k, bad, out=printed.append)
+    assert str(info.value) == ("t.toml:3: op[1]: CPU 2 does not exist (this kernel has cpus=0..1; "
+                               "boot with --cpus 3 or set cpus in [kernel])")
+    assert printed == [] and k.page_alloc.allocated_pages() == 0
+
+
+# -- bounds and odd values ----------------------------------------------------------------------
+def test_parse_gfp_refuses_negative_and_unknown_bits():
+    assert workload.parse_gfp(0x80d0) == 0x80d0
+    assert workload.parse_gfp(0) == 0
+    assert workload.GFP_KNOWN_BITS == 0xadfff  # every __GFP_* bit of linuxmm.gfp
+    with pytest.raises(ValueError) as info:
+        workload.parse_gfp(-1)
+    assert str(info.value) == "gfp must not be negative, not -1"
+    with pytest.raises(ValueError) as info:
+        workload.parse_gfp(0x10000 | GFP_KERNEL)  # 0x10000 is no flag of linuxmm.gfp
+    assert str(info.value) == "gfp 65744 has bits no flag of linuxmm.gfp names (0x10000)"
+    with pytest.raises(ValueError) as info:
+        workload.parse_gfp("GFP_KERNEL|-0x1")
+    assert str(info.value) == "gfp must not be negative, not '-0x1'"
+
+
+@pytest.mark.parametrize("value, size", [("4K", 4096), (4096, 4096), ("256G", 256 << 30), (" 64M ", 64 << 20)])
+def test_check_mem_accepts(value, size):
+    assert workload.check_mem(value) == size
+
+
+@pytest.mark.parametrize("value, message", [
+    ("0", "0: less than one 4K page"),
+    (4095, "4095: less than one 4K page"),
+    (-5, "-5: less than one 4K page"),
+    ("257G", "257G: more than this model simulates (at most 256G)"),
+    ((256 << 30) + 4096, "274877911040: more than this model simulates (at most 256G)"),
+    ("1.5G", "1.5G: not a size (expected a number with an optional K, M, G or T suffix, e.g. 256M)"),
+    (True, "True: not a size (expected a number with an optional K, M, G or T suffix, e.g. 256M)"),
+])
+def test_check_mem_refuses(value, message):
+    with pytest.raises(ValueError) as info:
+        workload.check_mem(value)
+    assert str(info.value) == message
+
+
+def test_check_cpus():
+    assert workload.check_cpus(1) == 1 and workload.check_cpus(1024) == 1024
+    for value, message in [(0, "0: must be at least 1"), (1025, "1025: this model simulates at most 1024 CPUs"),
+                           (True, "True: not an integer"), ("2", "'2': not an integer")]:
+        with pytest.raises(ValueError) as info:
+            workload.check_cpus(value)
+        assert str(info.value) == message
+
+
+def test_repeat_limit_and_failures_are_counted():
+    f = workload.loads(f'[[op]]\nalloc = "p"\nrepeat = {workload.MAX_REPEAT}\n', "t.toml")
+    assert f.ops[0].fields["repeat"] == 1_000_000
+    with pytest.raises(WorkloadError) as info:
+        workload.loads(f'[[op]]\nalloc = "p"\nrepeat = {workload.MAX_REPEAT + 1}\n', "t.toml")
+    assert str(info.value) == ("t.toml:1: op[0]: alloc: repeat must be at most 1_000_000 (a bound that keeps a "
+                               "run short), not 1_000_001")
+    # an order the era refuses: every try fails, nothing is left allocated
+    k = linuxmm.boot("2.6.28", mem="32M")
+    lines: list[str] = []
+    failing = workload.loads('[[op]]\nalloc = "p"\norder = 11\nrepeat = 5\n', "t.toml")
+    assert workload.run(k, failing, out=lines.append) == 0
+    assert lines == ["alloc+free p order=11 gfp=GFP_KERNEL x5: first 0x0, last 0x0, 0 distinct, 5 failed"]
+    assert k.page_alloc.allocated_pages() == 0
+
+
+def test_fragment_refuses_more_than_4g_without_touching_the_allocator():
+    k = linuxmm.boot("2.6.28", mem="8G")
+    before = totals(k)
+    with pytest.raises(WorkloadError) as info:
+        wl.fragment(k, 0)
+    assert str(info.value) == ("workload fragment allocates every page one call at a time: at most 1048576 "
+                               "pages (4G); this kernel has 2097152 (boot with --mem 4G or less)")
+    assert totals(k) == before
