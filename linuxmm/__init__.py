@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Mapping
 
-from .config import memparse, parse_cmdline, resolve_config
+from .config import check_cpus, check_mem, parse_cmdline, resolve_config
 from .errors import (ConfigError, KernelBug, KernelPanic, LinuxmmError, NotInThisKernel, PageFault,
                      PluginError, VersionError, WorkloadError)
 from .gfp import *  # noqa: F401,F403  (GFP_KERNEL, __GFP_ZERO, ...)
@@ -56,11 +56,12 @@ def boot(version: str | None = None, *, mem: str | int | None = None, cpus: int 
     values = resolve_config(host, rev, config)
     cmd = parse_cmdline(host, rev, cmdline)
     size = None
-    if mem is not None:
-        try:
-            size = memparse(str(mem)) if not isinstance(mem, int) else mem
-        except ValueError as exc:
-            raise LinuxmmError(f"mem: {exc}") from None
+    try:
+        if mem is not None:
+            size = check_mem(mem)
+        check_cpus(cpus)
+    except ValueError as exc:
+        raise LinuxmmError(f"{'mem' if mem is not None and size is None else 'cpus'}: {exc}") from None
     return Kernel(host, rev, values, cmd, mem=size, cpus=cpus, seed=seed)
 
 

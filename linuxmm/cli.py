@@ -7,8 +7,8 @@ Global options (accepted before or after the subcommand) choose the kernel:
 the same option before it, except ``--config``, whose items add up.  For
 ``run FILE`` the order is: flags, then the file's ``[kernel]`` table, then
 ``$LINUXMM_KERNEL_VERSION``, then ``latest``.  ``--mem`` is bounded by
-:data:`linuxmm.workload.MAX_MEM` and ``--cpus`` by
-:data:`linuxmm.workload.MAX_CPUS`, so every command ends in bounded time.
+:data:`linuxmm.config.MAX_MEM` and ``--cpus`` by
+:data:`linuxmm.config.MAX_CPUS`, so every command ends in bounded time.
 
 A mistake the user can make (a version that was never modelled,
 an unknown config symbol, a /proc file the era did not have, a bad workload
@@ -171,7 +171,7 @@ def _resolve(args: argparse.Namespace):
 
 def _check_machine(mem: Any, cpus: Any) -> None:
     """``--mem`` and ``--cpus`` within the model's bounds (one-line errors)."""
-    from .workload import check_cpus, check_mem
+    from .config import check_cpus, check_mem
 
     if mem is not None:
         try:

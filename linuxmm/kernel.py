@@ -37,6 +37,9 @@ class Kernel:
                  mem: int | None = None, cpus: int = 1, seed: int = 0):
         if cpus < 1:
             raise LinuxmmError(f"cpus must be at least 1, not {cpus}")
+        if cpus > 1 and not revision.has("v2.0"):
+            # SMP support came with the 1.3 development series; 2.0 is its first release [S].
+            raise LinuxmmError(f"cpus={cpus}: {revision.describe} has no SMP support; it arrived in v2.0")
         self.host = host
         self.revision = revision
         self.version = revision.describe

@@ -81,7 +81,7 @@ class PageAllocator:
         """``--mem`` if given, else the era default; then ``mem=`` from the command line caps it."""
         size = self.kernel.mem_request or self.default_mem
         limit = self.kernel.cmdline.get("mem")
-        if limit:
+        if limit is not None:
             size = min(size, limit)
         return size & ~(PAGE_SIZE - 1)
 

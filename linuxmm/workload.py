@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import gfp as _gfp
+from .config import check_cpus, check_mem
 from .errors import LinuxmmError, NotInThisKernel, WorkloadError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,11 +75,7 @@ OP_KINDS: dict[str, frozenset[str]] = {
 }
 KERNEL_KEYS = ("version", "mem", "cpus", "config", "cmdline", "seed")
 
-#: Bounds that keep every run finite in time and memory (stated in the errors and in ``--help``).
-#: 256G boots in about a second (page frames are compact arrays); 1024 CPUs keep the per-CPU
-#: lists of a large machine affordable; a million alloc+free pairs run in about two seconds.
-MAX_MEM = 256 << 30
-MAX_CPUS = 1024
+#: A million alloc+free pairs run in about two seconds.
 MAX_REPEAT = 1_000_000
 #: Every bit :mod:`linuxmm.gfp` names; a mask with any other bit is refused.
 GFP_KNOWN_BITS = 0
@@ -100,50 +97,6 @@ def _check_gfp_bits(mask: int, shown: Any) -> int:
     if unknown:
         raise ValueError(f"gfp {shown!r} has bits no flag of linuxmm.gfp names ({unknown:#x})")
     return mask
-
-
-def _size_text(nbytes: int) -> str:
-    for unit, shift in (("T", 40), ("G", 30), ("M", 20), ("K", 10)):
-        if nbytes >= 1 << shift and nbytes % (1 << shift) == 0:
-            return f"{nbytes >> shift}{unit}"
-    return str(nbytes)
-
-
-def check_mem(value: Any) -> int:
-    """A RAM size (``"256M"`` or a byte count) within the model's bounds, in bytes.
-
-    ``ValueError("<value>: <why>")`` when it is not a size, is less than one
-    4K page, or is more than :data:`MAX_MEM`.
-    """
-    from .config import memparse
-
-    shown = str(value).strip() if isinstance(value, str) else repr(value)
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"{shown}: not a size (expected a number with an optional K, M, G or T suffix, e.g. 256M)")
-    if isinstance(value, int):
-        size = value
-    else:
-        try:
-            size = memparse(value)
-        except ValueError:
-            raise ValueError(f"{shown or repr(value)}: not a size (expected a number with an optional K, M, G "
-                             f"or T suffix, e.g. 256M)") from None
-    if size < 4096:
-        raise ValueError(f"{shown}: less than one 4K page")
-    if size > MAX_MEM:
-        raise ValueError(f"{shown}: more than this model simulates (at most {_size_text(MAX_MEM)})")
-    return size
-
-
-def check_cpus(value: Any) -> int:
-    """A CPU count from 1 to :data:`MAX_CPUS`; ``ValueError("<value>: <why>")`` otherwise."""
-    if not _is_int(value):
-        raise ValueError(f"{value!r}: not an integer")
-    if value < 1:
-        raise ValueError(f"{value}: must be at least 1")
-    if value > MAX_CPUS:
-        raise ValueError(f"{value}: this model simulates at most {MAX_CPUS} CPUs")
-    return value
 
 
 def parse_gfp(text: Any) -> int:

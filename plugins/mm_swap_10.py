@@ -152,7 +152,7 @@ class Swap10(PageAllocator):
     def __init__(self, kernel):
         super().__init__(kernel)
         machine = self.kernel.mem_request or self.default_mem
-        machine &= PAGE_MASK
+        machine -= machine % PAGE_SIZE  # whole pages (PAGE_MASK is a 32-bit mask here)
         if machine < 2 * _MB:
             raise LinuxmmError(f"mem={machine >> 10}K: the model boots 1.0 with at least 2M")
         if machine > 1024 * _MB:

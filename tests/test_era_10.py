@@ -302,3 +302,9 @@ def test_conservation_and_reference_model(mem, seq):
     assert pa.free_list() == primary[::-1] and pa.free_list("secondary") == secondary[::-1]
     assert pa.allocated_pages() == len(counts)
     assert k.dmesg[1:] == []
+
+
+def test_more_ram_than_the_kernel_segment_is_refused_by_size():
+    with pytest.raises(LinuxmmError) as exc:
+        linuxmm.boot("1.0", mem="4G")
+    assert str(exc.value) == "mem=4096M: 1.0's kernel segment maps at most 1G of RAM"

@@ -86,3 +86,10 @@ def test_boot_log_order_follows_start_kernel():
         'Unknown kernel command line parameters "foo", will be passed to user space.',
         "mem auto-init: stack:off, heap alloc:on, heap free:off",
     ]
+
+
+def test_no_smp_before_20():
+    with pytest.raises(LinuxmmError) as exc:
+        linuxmm.boot("1.2", cpus=2)
+    assert str(exc.value) == "cpus=2: v1.2.0 has no SMP support; it arrived in v2.0"
+    assert linuxmm.boot("2.0", cpus=2).nr_cpus == 2
