@@ -28,3 +28,21 @@ def test_strict_docs_build(tmp_path):
                                str(ROOT / "docs"), str(tmp_path / "html")])
     assert status == 0
     assert (tmp_path / "html" / "record-vs-legend.html").exists()
+
+
+def test_readme_python_example_runs_as_shown():
+    import linuxmm
+
+    code = re.search(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    body, _, last = code.rpartition('linuxmm.boot("2.6.28", config={"KASAN": True})')
+    namespace = {}
+    exec(body, namespace)
+    k = namespace["k"]
+    assert k.version == "v2.6.28" and k.has("db64fe02258f") and k.proc("buddyinfo").startswith("Node 0, zone")
+    try:
+        linuxmm.boot("2.6.28", config={"KASAN": True})
+    except linuxmm.ConfigError as exc:
+        assert str(exc) == ('CONFIG_KASAN is not in v2.6.28: it appeared in v4.0-rc1 '
+                            '(0b24becc810d "kasan: add kernel address sanitizer infrastructure")')
+    else:
+        raise AssertionError("KASAN at 2.6.28 should be refused")
