@@ -323,7 +323,6 @@ class BitmapBuddy(PageAllocator):
         """The count reached 0: clear the block's head mark and hand it to ``free_pages_ok``."""
         self.f_flags[pfn] &= ~PG_head
         self.nr_allocated -= 1 << order
-        self.counters["pages_freed"] += 1 << order
         free_pages_ok(area, pfn, order)
 
     # -- reports ---------------------------------------------------------------
@@ -472,7 +471,6 @@ class BuddyBitmap11(BitmapBuddy):
         self.f_flags[pfn] |= PG_head
         self.f_order[pfn] = order
         self.nr_allocated += 1 << order
-        self.counters["pages_allocated"] += 1 << order
         return pfn << PAGE_SHIFT
 
     def get_dma_pages(self, gfp: int, order: int) -> int:
@@ -624,7 +622,6 @@ class BuddyBitmap22(BitmapBuddy):
         self.f_flags[pfn] |= PG_head
         self.f_order[pfn] = order
         self.nr_allocated += 1 << order
-        self.counters["pages_allocated"] += 1 << order
         return self.page_offset + (pfn << PAGE_SHIFT)
 
     def get_dma_pages(self, gfp: int, order: int) -> int:
@@ -849,7 +846,6 @@ class BuddyZoned24(BitmapBuddy):
         self.f_flags[pfn] |= PG_head
         self.f_order[pfn] = order
         self.nr_allocated += 1 << order
-        self.counters["pages_allocated"] += 1 << order
         return self.page_offset + (pfn << PAGE_SHIFT)
 
     def alloc_page(self, gfp: int) -> int:

@@ -105,7 +105,6 @@ class _MemMapAllocator(PageAllocator):
         idx = pos // width
         self.counters["mem_map_scanned"] += self.PAGING_PAGES - idx
         mem_map[idx] = 1
-        self.counters["pages_allocated"] += 1
         self.zero_pages(self.low_pfn + idx, 1)
         return self.LOW_MEM + (idx << PAGE_SHIFT)
 
@@ -127,8 +126,6 @@ class _MemMapAllocator(PageAllocator):
         count = mem_map[idx]
         if count:
             mem_map[idx] = count - 1
-            if count == 1:
-                self.counters["pages_freed"] += 1
             return
         mem_map[idx] = 0
         self.kernel.panic("trying to free free page")

@@ -282,7 +282,6 @@ class Swap10(PageAllocator):
                     self.nr[which] -= 1
                     self.last_index = index = (self.last_index + 1) & (NR_LAST_FREE_PAGES - 1)
                     self.last_free_pages[index] = result
-                    self.counters["pages_allocated"] += 1
                     return result
                 self.kernel.dmesg.printk(f"Free page {result:08x} has mem_map = {count}")
             else:
@@ -340,7 +339,6 @@ class Swap10(PageAllocator):
                     self.phys.page(pfn)[0:4] = self.queue[which].to_bytes(4, "little")
                     self.queue[which] = addr & PAGE_MASK
                     self.nr[which] += 1
-                    self.counters["pages_freed"] += 1
             return
         self.kernel.dmesg.printk(f"Trying to free free memory ({addr:08x}): memory probabably corrupted")
 

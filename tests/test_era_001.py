@@ -80,7 +80,6 @@ def test_freed_page_keeps_its_bytes_and_is_cleared_when_handed_out_again():
     assert k.get_free_page() == a
     assert k.memory.read(a + 100, 6) == bytes(6)
     assert k.counters["bytes_zeroed"] == 8192
-    assert k.counters["pages_allocated"] == 2 and k.counters["pages_freed"] == 1
 
 
 def test_exhaustion_after_exactly_1536_pages():

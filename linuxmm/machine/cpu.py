@@ -13,8 +13,7 @@ class Counters(dict):
     itself performs.  Unknown names read as 0.
     """
 
-    KNOWN = ("tlb_flushes", "ipis", "bytes_copied", "bytes_zeroed", "list_walks",
-             "pages_allocated", "pages_freed")
+    KNOWN = ("tlb_flushes", "ipis", "bytes_copied", "bytes_zeroed", "list_walks")
 
     def __init__(self) -> None:
         super().__init__((name, 0) for name in self.KNOWN)
