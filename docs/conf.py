@@ -4,7 +4,7 @@ project = "linuxmm"
 author = "the linuxmm developers"
 copyright = "2026, the linuxmm developers"
 
-extensions = ["myst_parser", "sphinx.ext.autodoc"]
+extensions = ["myst_parser", "sphinx.ext.autodoc", "linuxmm.sphinxext"]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 exclude_patterns = ["_build"]
 myst_enable_extensions = ["colon_fence", "deflist"]

@@ -46,3 +46,29 @@ def test_readme_python_example_runs_as_shown():
                             '(0b24becc810d "kasan: add kernel address sanitizer infrastructure")')
     else:
         raise AssertionError("KASAN at 2.6.28 should be refused")
+
+
+def _build(tmp_path, body):
+    from sphinx.cmd.build import build_main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["myst_parser", "linuxmm.sphinxext"]\n')
+    (src / "index.md").write_text(body)
+    return build_main(["-W", "-q", "-b", "text", str(src), str(tmp_path / "out")])
+
+
+def test_directive_shows_the_models_output(tmp_path):
+    assert _build(tmp_path, "# t\n\n```{linuxmm} --kernel-version 0.01 show-mem\n```\n") == 0
+    assert "1536 pages free (of 1536)" in (tmp_path / "out" / "index.txt").read_text()
+
+
+def test_directive_fails_the_strict_build_when_the_command_fails(tmp_path):
+    assert _build(tmp_path, "# t\n\n```{linuxmm} --kernel-version 9.99 show-mem\n```\n") != 0
+
+
+def test_directive_error_option_shows_the_error(tmp_path):
+    body = "# t\n\n```{linuxmm} --kernel-version 2.4 proc buddyinfo\n:error:\n```\n"
+    assert _build(tmp_path, body) == 0
+    text = (tmp_path / "out" / "index.txt").read_text()
+    assert "linuxmm: error: /proc/buddyinfo is not in v2.4.0: it appeared in v2.6.0" in text
