@@ -18,16 +18,27 @@ if TYPE_CHECKING:  # pragma: no cover
     from .history import Revision
     from .host import Host
 
-_SIZE_RE = re.compile(r"^(\d+)([kKmMgGtTpP]?)[bB]?$")
+_SIZE_RE = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([kKmMgGtTpP]?)[bB]?$")
 _SUFFIX = {"": 0, "k": 10, "m": 20, "g": 30, "t": 40, "p": 50}
 
 
 def memparse(text: str) -> int:
-    """Parse a size the way the kernel's ``memparse`` does: ``256M``, ``64G``, ``4096``."""
+    """Parse a size the way the kernel's ``memparse`` does: ``256M``, ``64G``, ``4096``, ``0x800000``.
+
+    The number is read with base detection (``0x`` hex, a leading ``0`` octal),
+    then an optional K, M, G or T suffix scales it.
+    """
     m = _SIZE_RE.match(str(text).strip())
     if not m:
         raise ValueError(f"{text!r} is not a size (expected a number with an optional K, M, G or T suffix)")
-    return int(m.group(1)) << _SUFFIX[m.group(2).lower()]
+    digits = m.group(1)
+    if digits[:2].lower() == "0x":
+        number = int(digits, 16)
+    elif digits.startswith("0"):
+        number = int(digits, 8)
+    else:
+        number = int(digits)
+    return number << _SUFFIX[m.group(2).lower()]
 
 
 #: The largest machine the model boots: 256G boots in about a second (page frames are

@@ -118,8 +118,9 @@ class Kernel:
         # format, all words in one quoted list, is as real 5.17-6.16 boot logs show it.
         if self.has("v2.2.0"):
             self.dmesg.printk(f"Kernel command line: {cmd.text}")
-        for name in cmd.malformed:
-            self.dmesg.printk(f"Malformed early option '{name}'")
+        if self.has("v2.6.0"):  # do_early_param's complaint [S: the 2.6 form]
+            for name in cmd.malformed:
+                self.dmesg.printk(f"Malformed early option '{name}'")
         if cmd.unknown and self.has("v5.14"):
             words = " ".join(cmd.unknown)
             self.dmesg.printk(f'Unknown kernel command line parameters "{words}", will be passed to user space.')

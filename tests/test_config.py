@@ -69,12 +69,13 @@ def test_cmdline_known_unknown_and_malformed(host):
 
 
 @pytest.mark.parametrize("text,value", [("4096", 4096), ("64K", 65536), ("256M", 256 << 20), ("64G", 64 << 30),
-                                        ("1t", 1 << 40), ("8MB", 8 << 20)])
+                                        ("1t", 1 << 40), ("8MB", 8 << 20), ("0x800000", 8 << 20), ("0x10M", 16 << 20),
+                                        ("010", 8), ("0", 0)])
 def test_memparse(text, value):
     assert memparse(text) == value
 
 
-@pytest.mark.parametrize("text", ["", "lots", "12Q", "-1M"])
+@pytest.mark.parametrize("text", ["", "lots", "12Q", "-1M", "08", "0xM"])
 def test_memparse_rejects(text):
     with pytest.raises(ValueError):
         memparse(text)
