@@ -250,20 +250,23 @@ class MemoryC011(_MemMapAllocator):
     ``LOW_MEM`` is 1 MB, ``PAGING_MEMORY`` 15 MB, so ``mem_map`` has
     ``PAGING_PAGES`` = 3840 ``unsigned char`` entries whatever the RAM.
     At boot ``main()`` computes, from the BIOS extended-memory size (a
-    16-bit count of KB):
+    16-bit count of KB, ``EXT_MEM_K``; the model assumes [S] the BIOS
+    reports all RAM above 1 MB, up to that 16-bit limit):
 
     * ``memory_end`` = 1 MB + extended memory, page aligned, at most 16 MB;
     * ``buffer_memory_end`` = 4 MB if ``memory_end`` > 12 MB, 2 MB if
       > 6 MB, else 1 MB;
     * ``main_memory_start`` = ``buffer_memory_end`` (no ``RAMDISK``: the
-      shipped Makefile leaves it off).
+      Makefile leaves ``-DRAMDISK=512`` commented out).
 
     ``mem_init(main_memory_start, memory_end)`` sets ``HIGH_MEMORY`` to
     ``memory_end``, marks every entry ``USED`` (100) and clears the
     entries of main memory.  With the default 16 MB machine: 3072 free
     pages from 4 MB to 16 MB.  RAM above 16 MB is ignored, as main.c did.
     ``free_page`` panics for ``addr >= HIGH_MEMORY``.  A ``free_page`` of
-    buffer memory (count ``USED``) just decrements 100 to 99, silently.
+    buffer memory (count ``USED``) just decrements 100 to 99, silently;
+    after 100 such frees the count is 0 and the scan, which covers all
+    3840 entries, hands the buffer page out like any free page.
     """
 
     default_mem = 16 * _MB

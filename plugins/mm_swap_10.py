@@ -51,8 +51,10 @@ says the kernel then sits at 1 MB.  Because ``&end`` is above 1 MB,
 ``start_kernel`` makes ``memory_start = &end`` and ``low_memory_start =
 PAGE_SIZE``.  ``paging_init`` takes one page per page table beyond the
 first 4 MB (``pg0`` is in the image), then the device initialisations take
-memory, then ``mem_init`` puts ``mem_map`` (2 bytes a page) on a 16-byte
-boundary and frees:
+memory (``kmalloc_init`` returns its argument unchanged; ``chr_dev_init``,
+``blk_dev_init``, ``inode_init`` and ``file_table_init`` take some), then
+``mem_init`` puts ``mem_map`` (2 bytes a page) on a 16-byte boundary and
+frees:
 
 * low memory from ``PAGE_SIZE`` up to 0xA0000 (physical page 0 stays
   reserved, so do the 640K-1M hole and the kernel);
@@ -63,13 +65,35 @@ text (``&etext`` = 0x15A000), 104 KB of data and bss (``&end`` = 0x174000),
 and 24 KB for the device initialisations (``DEVICE_INIT_BYTES``).  On the
 default 16 MB machine that gives ``mem_map`` at 0x17D000, 3872 free pages,
 and the boot line "Memory: 15488k/16384k available (364k kernel code,
-384k reserved, 148k data)".
+384k reserved, 148k data)".  Physical page 0 is counted as "kernel code"
+because ``mem_init`` counts every reserved page below ``&etext`` outside
+0xA0000-0x100000 as code [V].  That the kernel sits at 1 MB is itself the
+zImage choice: the 1.0 Makefile's ``Image``/``lilo``/``disk`` targets only
+say uncompressed images are no longer supported (read in the
+kalamangga-net mirror, whose Makefile is otherwise modernised).
+
+Boot order on the list [V]: ``mem_init`` walks the pages upwards from
+address 0 and pushes each free one on ``free_page_list``, so every free
+page's first word names the next lower free page, the lowest (0x1000)
+holds 0, and the head is the highest free page.  The model stops after
+``mem_init``: in 1.0 ``buffer_init`` runs next and its ``grow_buffers``
+takes the head page (then ``sock_init``, ``init`` ... take more), so the
+model's first caller gets the page 1.0's ``buffer_init`` got.
 
 RAM size.  ``start_kernel`` reads the BIOS extended-memory size, a 16-bit
-count of KB, so without ``mem=`` 1.0 sees at most 1 MB + 65535 KB; a
+count of KB (the model assumes [S] the BIOS reports all RAM above 1 MB up
+to that limit), so without ``mem=`` 1.0 sees at most 1 MB + 65535 KB; a
 ``mem=`` on the command line replaces that (the model never goes past the
-machine's RAM).  The kernel segment spans 1 GB, the model's ceiling.
-``CONFIG_MAX_16M`` (off by default) is not modelled.
+machine's RAM).  1.0's ``copy_options`` reads the value with
+``simple_strtoul(..., 0)``: a plain number of bytes (decimal, ``0x`` hex or
+``0`` octal), with no ``K``/``M`` suffix (later 1.x kernels added those).
+So ``mem=8M`` is 8 bytes to 1.0, which cannot boot: the model refuses it
+and names the byte count to give instead (``mem=8388608``).  The model reads
+the word from the raw command line, as 1.0 did, the last ``mem=`` winning;
+the value is not page-masked before ``paging_init`` (only ``mem_init``
+masks it), so an unaligned ``mem=`` can cost one more page table [V].
+The kernel segment spans 1 GB, the model's ceiling.  ``CONFIG_MAX_16M``
+(off by default) is not modelled.
 
 Page contents.  The boot-time links of pages nobody has touched yet are
 kept implicitly (each points to the next lower free page) and written into
@@ -132,6 +156,28 @@ def gfp_to_priority(gfp: int) -> int:
     return GFP_KERNEL
 
 
+def simple_strtoul(text: str) -> tuple[int, str]:
+    """``simple_strtoul(text, &end, 0)`` of 1.0 kernel/vsprintf.c: the value and the unparsed rest.
+
+    Base 0: ``0x`` followed by a hex digit is hex, a leading ``0`` octal, else decimal;
+    the result is an i386 ``unsigned long``.
+    """
+    base, i = 10, 0
+    if text[:1] == "0":
+        base, i = 8, 1
+        if text[1:2] == "x" and text[2:3] and text[2] in "0123456789abcdefABCDEF":
+            base, i = 16, 2
+    value = 0
+    while i < len(text):
+        c = text[i]
+        digit = int(c, 16) if c in "0123456789abcdefABCDEF" else base
+        if digit >= base:
+            break
+        value = value * base + digit
+        i += 1
+    return value & _ULONG, text[i:]
+
+
 def _page_align(addr: int) -> int:
     return (addr + PAGE_SIZE - 1) & PAGE_MASK
 
@@ -161,9 +207,9 @@ class Swap10(PageAllocator):
         # start_kernel: memory_end from the BIOS extended-memory count (an unsigned short of KB)
         ext_mem_k = min((machine - _MB) >> 10, 0xFFFF)
         memory_end = (_MB + (ext_mem_k << 10)) & PAGE_MASK
-        given = self.kernel.cmdline.get("mem")
-        if given:  # copy_options: mem= replaces memory_end (capped at the RAM the machine has)
-            memory_end = min(given, machine) & PAGE_MASK
+        given = self.copy_options_mem(self.kernel.cmdline.text)
+        if given is not None:  # copy_options: mem= replaces memory_end (capped at the machine's RAM)
+            memory_end = min(given, machine)
         if self.END >= _MB:
             memory_start, low_memory_start = self.END, PAGE_SIZE
         else:
@@ -177,6 +223,25 @@ class Swap10(PageAllocator):
         self.mem_init(low_memory_start, memory_start, memory_end)
 
     # -- boot ---------------------------------------------------------------------
+    def copy_options_mem(self, text: str) -> int | None:
+        """The ``memory_end`` 1.0's ``copy_options`` takes from ``mem=``, or None without one.
+
+        The value is ``simple_strtoul(value, &end, 0)``: no size suffix in 1.0.  A number
+        followed by K/M/G (which 1.0 would read as that many bytes) is refused with the
+        byte count to give instead.
+        """
+        words = [word[4:] for word in text.split() if word.startswith("mem=")]
+        if not words:
+            return None
+        raw = words[-1]  # copy_options reads every mem=: the last one stays
+        value, rest = simple_strtoul(raw)
+        if rest[:1].upper() in ("K", "M", "G"):
+            meant = value << {"K": 10, "M": 20, "G": 30}[rest[0].upper()]
+            raise LinuxmmError(
+                f"mem={raw}: 1.0 reads mem= as a plain number of bytes (simple_strtoul, no K/M "
+                f"suffix yet), so this is {value} bytes and 1.0 cannot boot; give mem={meant}")
+        return value
+
     @staticmethod
     def paging_init(start_mem: int, end_mem: int) -> int:
         """One page per page table after the first 4 MB (``pg0`` is part of the image)."""

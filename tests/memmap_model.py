@@ -15,7 +15,8 @@ def replay(k, seq, lo, hi):
             candidates = [a for a in range(lo, hi, 4096) if a not in counts]
             expect = max(candidates) if candidates else 0
             assert k.get_free_page() == expect
-            counts[expect] = 1
+            if expect:
+                counts[expect] = 1
         elif counts:
             addr = sorted(counts)[pick % len(counts)]
             if op == "share":

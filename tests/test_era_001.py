@@ -33,7 +33,8 @@ def test_boot_layout_linus_hd():
 def test_boot_layout_lasu_hd():
     pa = boot(mem="4M").page_alloc
     assert pa.config_hd == "LASU_HD"
-    assert (pa.BUFFER_END, pa.LOW_MEM, pa.PAGING_PAGES) == (0xA0000, 0x100000, 768)
+    assert (pa.HIGH_MEMORY, pa.BUFFER_END, pa.LOW_MEM, pa.PAGING_PAGES) == (0x400000, 0xA0000, 0x100000, 768)
+    assert pa.show_mem() == "768 pages free (of 768)\n"
     k = pa.kernel
     assert k.get_free_page() == 0x3FF000
     assert pa.nr_free_pages() == 767 and pa.reserved_pages() == 256
@@ -49,6 +50,7 @@ def test_other_memory_sizes_are_refused(mem):
 def test_highest_free_page_first():
     k = boot()
     assert k.get_free_page() == 0x7FF000
+    assert k.page_alloc.page_count(0x7FF000) == 1 and k.page_alloc.mem_map[PAGING_PAGES - 1] == 1
     assert k.get_free_page() == 0x7FE000
     assert k.get_free_page() == 0x7FD000
     k.free_page(0x7FE000)
@@ -56,6 +58,21 @@ def test_highest_free_page_first():
     assert k.get_free_page() == 0x7FE000
     assert k.get_free_page() == 0x7FC000
     assert k.page_alloc.nr_free_pages() == 1532 and k.page_alloc.allocated_pages() == 4
+
+
+def test_scan_matches_whole_16_bit_entries_only():
+    # scasw compares aligned words: a zero high byte next to a zero low byte is not a free entry
+    k = boot()
+    pa = k.page_alloc
+    for i in range(PAGING_PAGES):
+        pa.mem_map[i] = 1
+    pa.mem_map[6] = 0x100  # bytes 00 01
+    pa.mem_map[5] = 0x001  # bytes 01 00: "00 00" straddles entries 5 and 6
+    assert pa.nr_free_pages() == 0
+    assert k.get_free_page() == 0
+    pa.mem_map[2] = 0
+    assert k.get_free_page() == LOW_MEM + 2 * 4096
+    assert pa.mem_map[2] == 1 and pa.mem_map[5] == 1 and pa.mem_map[6] == 0x100
 
 
 def test_scan_cost_grows_with_allocated_pages_above():

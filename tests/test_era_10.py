@@ -210,17 +210,39 @@ def test_last_free_pages_ring():
 
 
 @pytest.mark.parametrize("mem, cmdline, line", [
-    ("16M", "mem=8M", "Memory: 7308k/8192k available (364k kernel code, 384k reserved, 136k data)"),
+    # 1.0's mem= is a plain byte count (simple_strtoul, base 0)
+    ("16M", "mem=8388608", "Memory: 7308k/8192k available (364k kernel code, 384k reserved, 136k data)"),
+    ("16M", "mem=8M mem=8388608", "Memory: 7308k/8192k available (364k kernel code, 384k reserved, 136k data)"),
+    # not page-masked before paging_init: 8M + 2K needs a third page table, one more data page
+    ("16M", "mem=8390656", "Memory: 7304k/8192k available (364k kernel code, 384k reserved, 140k data)"),
     ("2M", None, "Memory: 1168k/2048k available (364k kernel code, 384k reserved, 132k data)"),
     # the BIOS count of extended memory is 16 bits of KB: without mem= 1.0 sees 1M + 65535K
     ("128M", None, "Memory: 65580k/66556k available (364k kernel code, 384k reserved, 228k data)"),
-    ("128M", "mem=128M", "Memory: 130008k/131072k available (364k kernel code, 384k reserved, 316k data)"),
+    ("128M", "mem=134217728", "Memory: 130008k/131072k available (364k kernel code, 384k reserved, 316k data)"),
 ])
 def test_memory_sizes(mem, cmdline, line):
     k = boot(mem=mem, cmdline=cmdline)
     assert k.dmesg == [line]
     pa = k.page_alloc
     assert pa.nr_free_pages() + pa.allocated_pages() + pa.reserved_pages() == k.phys.nr_pages
+
+
+@pytest.mark.parametrize("cmdline, message", [
+    ("mem=8M", "mem=8M: 1.0 reads mem= as a plain number of bytes (simple_strtoul, no K/M suffix yet), "
+               "so this is 8 bytes and 1.0 cannot boot; give mem=8388608"),
+    ("mem=8388608 mem=640k", "mem=640k: 1.0 reads mem= as a plain number of bytes (simple_strtoul, no K/M "
+                             "suffix yet), so this is 640 bytes and 1.0 cannot boot; give mem=655360"),
+])
+def test_mem_suffix_is_not_in_10(cmdline, message):
+    with pytest.raises(LinuxmmError) as exc:
+        boot(cmdline=cmdline)
+    assert str(exc.value) == message
+
+
+def test_mem_hex_is_read_by_simple_strtoul():
+    k = boot(cmdline="mem=0x800000")
+    assert k.page_alloc.high_memory == 0x800000
+    assert k.dmesg[-1] == "Memory: 7308k/8192k available (364k kernel code, 384k reserved, 136k data)"
 
 
 @pytest.mark.parametrize("mem, message", [
