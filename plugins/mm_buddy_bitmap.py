@@ -23,8 +23,8 @@ The files modelled (read side by side with the Python):
 ``buddy-bitmap-1.1`` (v1.1.89, v1.2.0, v2.0)
     ``mm/swap.c`` of 1.2 (the buddy code before Stephen Tweedie's
     29.12.95 split) and ``mm/page_alloc.c`` of 1.3.x/2.0; six lists,
-    orders 0..5 (``NR_MEM_LISTS`` 6).  [V-code: 1.2 ``mm/swap.c``; a
-    1.3/2.0 ``mm/page_alloc.c`` whose exact 2.0.x release was inferred.]
+    orders 0..5 (``NR_MEM_LISTS`` 6).  [V-code: 1.2 ``mm/swap.c``; for 2.0
+    the 1.99.11 ``mm/page_alloc.c`` (mpe/linux-fullhistory 7ffc0010ed23).]
     The exact 1.1 patchlevel that brought the buddy allocator is [?]; the
     model starts it at v1.1.89, the first modelled 1.1 point (1.1.89's
     ``mm/kmalloc.c`` already calls ``__get_free_pages(priority, order)`` and
@@ -34,19 +34,23 @@ The files modelled (read side by side with the Python):
     ``mm/page_alloc.c`` of 2.2: ten lists, orders 0..9, ``freepages``
     watermarks, ``PAGE_OFFSET`` 0xC0000000.  [V-code: a 2.2.x copy.]
 ``buddy-zoned-2.4`` (v2.4.0)
-    ``mm/page_alloc.c`` of 2.4 (lbytony/Linux-Memory-Management-Analysis,
-    a late 2.4.x with ``balance_classzone``): zones DMA/Normal/HighMem, each
-    with its own ``free_area[MAX_ORDER]`` (``MAX_ORDER`` 10, orders 0..9;
-    the top order has no bitmap).  [V-code.]  2.4.0's own ``__alloc_pages``
-    (with ``__alloc_pages_limit`` and inactive-clean pages) differed; the
-    model uses the later form throughout 2.4 [S].
+    ``mm/page_alloc.c`` of 2.4.0 (rivsidn/linux-2.4.0 and
+    liexusong/linux-2.4.0, the same allocator code; the first one's
+    Makefile says 2.4.0): zones DMA/Normal/HighMem, each with its own
+    ``free_area[MAX_ORDER]`` (``MAX_ORDER`` 10, orders 0..9; every order
+    has a bitmap), ``__alloc_pages`` with ``__alloc_pages_limit``.
+    [V-code.]  The late 2.4.x file (lbytony/Linux-Memory-Management-Analysis,
+    with ``balance_classzone``) differs in watermarks, top map, admission
+    and report; every 2.4.x runs the 2.4.0 model.
 
 Sources read (pre-git releases have no sha): 1.2 ``mm/swap.c`` and an
 earlier 1.1 ``mm/swap.c`` (unnamed mirrors, found by their text); a 1.3/2.0
 ``mm/page_alloc.c`` and 1.2/2.0/2.2 ``arch/i386/mm/init.c`` ``mem_init``; a
 2.2.x ``mm/page_alloc.c``, whose allocator code is the same as
 mpe/linux-fullhistory's copy at 025296fb7d7b (its Makefile says 2.3.7); the
-2.4 file above.  The "top list may not be emptied to its last block unless
+2.4.0 files above.  2.0: mpe/linux-fullhistory's ``mm/page_alloc.c`` at
+7ffc0010ed23, whose Makefile says 1.99.11 (a 2.0 pre-release).
+The "top list may not be emptied to its last block unless
 ``__GFP_HIGH``" rule (``RMQUEUE(order, maxorder, dma)``) exists only in a
 2.1.x copy: neither 1.2, 2.0 nor 2.2 has it, so no modelled release does.
 ``PAGE_OFFSET``: 1.2 and 2.0 ``mem_init`` walk physical addresses from 0
@@ -369,8 +373,13 @@ class BuddyBitmap11(BitmapBuddy):
       kernel would try ``try_to_free_page()``, which frees nothing here.
       ``min_free_pages`` is ``max(16, mem >> (PAGE_SHIFT+6))`` in 1.2
       [V-code] and ``max(16, mem >> (PAGE_SHIFT+7))`` in 2.0, where
-      ``free_pages_low``/``high`` are 1.5x and 2x it [V-code, 2.0.x
-      inferred; later 2.0.3x raised the floor to 48 [S]].
+      ``free_pages_low``/``high`` are 1.5x and 2x it [V-code, 1.99.11;
+      later 2.0.3x raised the floor to 48 [S]].  ``GFP_NFS`` (reserve of
+      only 5 pages in both) has no counterpart in the model's masks.  An
+      earlier 1.1 ``mm/swap.c`` (unknown patchlevel) reserved
+      ``MAX_SECONDARY_PAGES`` instead of ``min_free_pages``, did not
+      long-align the bitmaps and spelled the double-free line
+      "probabably"; the model does not use it.
     * **Order limit.**  1.2's ``__get_free_pages`` has no check: an order
       of 6 or more runs RMQUEUE's do/while once past the end of
       ``free_area_list[]`` (undefined).  The model returns 0 and logs
@@ -393,8 +402,12 @@ class BuddyBitmap11(BitmapBuddy):
       0x1000-0x9F000 freed, 0x9F000-0x100000 reserved, the kernel at 1 MB,
       then (1.2) one page table per 4 MB beyond the first, the swap-cache
       array (4 bytes a page), ``mem_map`` (1.2: one ``unsigned short`` a
-      page; 2.0: ``struct page``, modelled as 40 bytes [S]) and the six
-      bitmaps, then free memory up to the end.  ``PAGE_OFFSET`` is 0:
+      page, its end left unaligned; 2.0: ``struct page``, modelled as 40
+      bytes [S], end long-aligned) and the six bitmaps, each rounded up to
+      an ``unsigned long`` in both [V-code], then free memory up to the end.
+      ``start_mem`` before ``paging_init`` (the end of the kernel image and
+      its boot-time data) is the model parameter ``kernel_text_kb`` +
+      ``kernel_data_kb`` [S], page-aligned as ``paging_init`` does.  ``PAGE_OFFSET`` is 0:
       kernel addresses are physical (the 0xC0000000 direct map came during
       2.1.x) [S].
     """
@@ -426,19 +439,23 @@ class BuddyBitmap11(BitmapBuddy):
         for pfn in range(nr):
             flags[pfn] = PG_reserved | (PG_dma if self.era20 and pfn < MAX_DMA_PFN else 0)
         etext = (KERNEL_START_PFN << PAGE_SHIFT) + (self.kernel_text_kb << 10)
-        start_mem = etext + (self.kernel_data_kb << 10)
+        # paging_init page-aligns start_mem first (1.2 and 2.0 alike).
+        start_mem = _pfn_up(etext + (self.kernel_data_kb << 10)) << PAGE_SHIFT
         if not self.era20:
             start_mem += PAGE_SIZE * max(0, (size - 1) // (4 << 20))  # paging_init: pg0 maps the first 4 MB
         start_mem = (start_mem + 15) & ~15  # init_swap_cache
         start_mem += nr * 4
-        start_mem = _long_align(start_mem + nr * self.sizeof_page)  # mem_map
+        start_mem += nr * self.sizeof_page  # mem_map (1.2: unsigned shorts, end not aligned)
+        if self.era20:
+            start_mem = _long_align(start_mem)  # 2.0 LONG_ALIGNs the end of mem_map
         end_mem = size
         mask = ~(PAGE_SIZE - 1)
         for i in range(self.nr_mem_lists):  # the bitmaps, as free_area_init sizes them
             mask <<= 1
             end_mem = (end_mem + ~mask) & mask
-            bitmap = ((end_mem >> (PAGE_SHIFT + i)) + 7) >> 3
-            start_mem += _long_align(bitmap) if self.era20 else bitmap
+            # 1.2 and 2.0 both round each bitmap up to a whole unsigned long
+            start_mem += _long_align(((end_mem >> (PAGE_SHIFT + i)) + 7) >> 3)
+        self.start_mem = start_mem  # free_area_init's return: the first byte mem_init may free
         self.start_mem_pfn = _pfn_up(start_mem)
         self._boot_free([self.area], [(1, LOW_MEM_END_PFN), (self.start_mem_pfn, nr)])
         # mem_init's accounting: reserved = ISA hole, code = below _etext, data = the rest.
@@ -661,43 +678,68 @@ class BuddyBitmap22(BitmapBuddy):
 # ============================================================================
 ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM = 0, 1, 2
 ZONE_NAMES = ("DMA", "Normal", "HighMem")
-ZONE_BALANCE_RATIO = (128, 128, 128)
-ZONE_BALANCE_MIN = (20, 20, 20)
+#: 2.4.0's zone_balance_ratio/min/max (2.4.10+ changed them to 128/20/255 for every zone).
+ZONE_BALANCE_RATIO = (32, 128, 128)
+ZONE_BALANCE_MIN = (10, 10, 10)
 ZONE_BALANCE_MAX = (255, 255, 255)
 #: 1 GB of kernel space less the 128 MB vmalloc reserve: the most 2.4/i386 maps directly.
 MAXMEM_PFN = (896 << 20) >> PAGE_SHIFT
 
 
 class BuddyZoned24(BitmapBuddy):
-    """2.4's zoned buddy allocator (``mm/page_alloc.c``, Ingo Molnar's 1999 reshaping).
+    """2.4.0's zoned buddy allocator (``mm/page_alloc.c``, Ingo Molnar's 1999 reshaping).
+
+    Read from two copies of the 2.4.0 tree (rivsidn/linux-2.4.0, whose
+    Makefile says 2.4.0, and liexusong/linux-2.4.0): Rik van Riel's VM with
+    ``__alloc_pages_limit`` and inactive_clean pages.  2.4.10 and later
+    (Andrea Arcangeli's VM, as in lbytony/Linux-Memory-Management-Analysis)
+    differ: ratios 128/20/255 for every zone, no top-order bitmap,
+    ``__alloc_pages`` summing watermarks over the zonelist with
+    ``balance_classzone``, per-zone ``Zone:`` lines in the report.  Every
+    2.4.x maps to the v2.4.0 model, which follows 2.4.0's code [V-code].
 
     * Zones: DMA below 16 MB, Normal up to 896 MB (``MAXMEM``), HighMem
       above; each has ``free_area[MAX_ORDER]`` with ``MAX_ORDER`` 10.  The
-      pair bitmaps count from the zone's first page; the top order has no
-      bitmap (RMQUEUE skips MARK_USED there) [V-code].
-    * Watermarks (``free_area_init_core``): ``mask = size / 128`` clamped to
-      [20, 255]; ``pages_min = mask``, ``pages_low = 2*mask``,
-      ``pages_high = 3*mask`` [V-code].
+      pair bitmaps count from the zone's first page; every order, the top
+      one too, has a bitmap, and RMQUEUE flips the top one on allocation
+      (nothing ever reads it) [V-code].
+    * Watermarks (``free_area_init_core``): ``mask = size / ratio`` with
+      ratio 32 for DMA and 128 for Normal/HighMem, clamped to [10, 255];
+      ``pages_min = mask``, ``pages_low = 2*mask``, ``pages_high = 3*mask``;
+      the global ``freepages.min/low/high`` (0 at boot, ``mm/swap.c``) gets
+      the sum over the non-empty zones [V-code].
     * Zone lists (``build_zonelists``): ``__GFP_DMA`` -> DMA;
       ``__GFP_HIGHMEM`` -> HighMem, Normal, DMA; otherwise Normal, DMA.  DMA
       wins if both bits are set.  (The model's ``__GFP_DMA32`` and
       ``__GFP_MOVABLE`` bits did not exist; they select nothing.)
-    * ``__alloc_pages``: first pass takes from the first zone whose
-      ``free_pages`` exceeds ``1<<order`` plus the *sum* of ``pages_low``
-      of the zones tried so far; second pass the same with ``pages_min``
-      (quartered without ``__GFP_WAIT``); without ``__GFP_WAIT`` it then
-      fails; else ``try_to_free_pages`` (frees nothing here) and a third
-      pass with ``pages_min``.  Where 2.4 would then yield to kswapd and
-      retry for ``order <= 3``, the model returns NULL.  ``alloc_pages``
-      refuses ``order >= MAX_ORDER``.
+    * ``__alloc_pages`` with no page cache (inactive_clean is always 0, so
+      ``reclaim_page`` finds nothing): take from the first zone with
+      ``free_pages >= pages_low``; then from the first with ``free_pages``
+      above ``pages_high``, then ``pages_low``, then ``pages_min`` (each
+      zone judged on its own).  An order-0 ``__GFP_WAIT`` request then goes
+      back to the start after kswapd / ``try_to_free_pages`` (2.4.0 loops
+      until memory appears); nothing can be freed in the model, so it
+      returns NULL there, silently [S].  Everything else reaches the final
+      pass, which skips a zone with ``free_pages < pages_min/4`` and takes
+      from the first other one that has a block; if none has,
+      ``__alloc_pages: N-order allocation failed.`` is printed and NULL
+      returned [V-code].  ``alloc_pages`` (``mm.h``) returns NULL for
+      ``order >= MAX_ORDER`` without a message.  ``__GFP_HIGH`` plays no
+      part in 2.4.0's ``__alloc_pages``.
     * Addresses: ``alloc_pages`` returns ``PAGE_OFFSET + phys`` for every
       block.  For HighMem that is a handle only: 2.4 has no permanent
       mapping for those pages (``kmap()`` gives a temporary one), so, as in
       2.4, ``__get_free_pages``/``get_zeroed_page`` return 0 for a HighMem
       page (``page_address()`` is NULL) and the page stays allocated.
+      ``get_free_page`` is still there, as ``mm.h``'s alias of
+      ``get_zeroed_page`` ("removed in 2.5").
     * ``__free_pages``: silent for reserved pages and for a count that is
-      already 0 (it goes negative; no list changes).  2.4's ``free_pages``
-      does no range check; the model refuses an address outside memory.
+      already 0 (it goes negative; no list changes).  ``free_pages(addr)``
+      frees ``virt_to_page(addr)`` only if ``VALID_PAGE`` (index below
+      ``max_mapnr``) and is silent otherwise; it has no NULL test, so
+      ``free_pages(0)`` names the page at physical 1 GB (``__pa(0)`` wraps)
+      and frees it when the machine has one [V-code].  A ``__free_pages``
+      of an address outside memory (no struct page) is refused.
     * Boot: bootmem.  Page 0, the ISA hole, the kernel and the bootmem
       bitmap after it are reserved; ``mem_map`` (48-byte ``struct page``
       [S]) and the zone bitmaps are allocated from 16 MB (the bootmem goal
@@ -705,13 +747,16 @@ class BuddyZoned24(BitmapBuddy):
       first free low page.  ``free_all_bootmem`` frees low memory ascending,
       then the bootmem bitmap's own pages; ``mem_init`` then frees HighMem.
       More than 4 GB is cut to 4 GB with 2.4's warning (no PAE) [S].
-    * ``show_free_areas`` follows 2.4's per-zone format; Active/inactive
-      LRU counts are 0 (no page cache in the model).
+    * ``show_free_areas_core`` of 2.4.0: the ``Free pages`` line, one
+      ``( Active: ..., inactive_dirty: ..., inactive_clean: ..., free: N
+      (min low high) )`` line with the global ``freepages``, then one
+      ``N*4kB ... = NkB)`` line per zone (just ``= 0kB)`` for an empty
+      zone).  The LRU counts are 0 (no page cache in the model) [V-code].
     """
 
     nr_mem_lists = 10  # MAX_ORDER
     max_order = 9
-    top_map = False
+    top_map = True  # 2.4.0 allocates a map for order MAX_ORDER-1 too and RMQUEUE flips it
     default_mem = 128 << 20
     page_offset = 0xC0000000
     kernel_text_kb = 1024
@@ -736,12 +781,17 @@ class BuddyZoned24(BitmapBuddy):
         self.dmesg.printk(f"{max_low_pfn >> (20 - PAGE_SHIFT)}MB LOWMEM available.")
         self.dmesg.printk(f"On node 0 totalpages: {nr}")
         self.zones: list[FreeArea] = []
+        self.freepages_min = self.freepages_low = self.freepages_high = 0
         start = 0
         for j, zsize in enumerate(zones_size):
             self.dmesg.printk(f"zone({j}): {zsize} pages.")
-            zone = FreeArea(ZONE_NAMES[j], start, zsize, self.nr_mem_lists, False)
-            mask = min(ZONE_BALANCE_MAX[j], max(ZONE_BALANCE_MIN[j], zsize // ZONE_BALANCE_RATIO[j]))
-            zone.pages_min, zone.pages_low, zone.pages_high = (mask, 2 * mask, 3 * mask) if zsize else (0, 0, 0)
+            zone = FreeArea(ZONE_NAMES[j], start, zsize, self.nr_mem_lists, self.top_map)
+            if zsize:
+                mask = min(ZONE_BALANCE_MAX[j], max(ZONE_BALANCE_MIN[j], zsize // ZONE_BALANCE_RATIO[j]))
+                zone.pages_min, zone.pages_low, zone.pages_high = mask, 2 * mask, 3 * mask
+                self.freepages_min += mask
+                self.freepages_low += 2 * mask
+                self.freepages_high += 3 * mask
             self.zones.append(zone)
             start += zsize
         self.zone_dma, self.zone_normal, self.zone_high = self.zones
@@ -764,9 +814,12 @@ class BuddyZoned24(BitmapBuddy):
         nbytes = (nr + 1) * self.sizeof_page
         for zsize in zones_size:
             if zsize:
-                for k in range(self.nr_mem_lists - 1):
+                mask = -1
+                for k in range(self.nr_mem_lists):  # 2.4.0 sizes a map for every order, the top one too
+                    mask += mask
+                    zsize = (zsize + ~mask) & mask
                     nbytes = (nbytes + 31) & ~31  # SMP_CACHE_BYTES alignment of each bootmem block
-                    nbytes += _long_align(((zsize - 1) >> (k + 4)) + 1)
+                    nbytes += _long_align(((zsize >> k) + 7) >> 3)
         pages = _pfn_up(nbytes)
         if max_low_pfn >= MAX_DMA_PFN + pages:
             goal = MAX_DMA_PFN  # alloc_bootmem_node's goal: __pa(MAX_DMA_ADDRESS)
@@ -798,7 +851,7 @@ class BuddyZoned24(BitmapBuddy):
         return self.zone_high
 
     def _alloc(self, gfp: int, order: int) -> int:
-        """``__alloc_pages`` over the zonelist of ``gfp``: a pfn or -1."""
+        """2.4.0's ``__alloc_pages`` over the zonelist of ``gfp``: a pfn or -1."""
         if gfp & _DMA:
             zonelist = self.zonelist_dma
         elif gfp & _HIGHMEM:
@@ -806,32 +859,28 @@ class BuddyZoned24(BitmapBuddy):
         else:
             zonelist = self.zonelist_normal
         rmqueue = self._rmqueue
-        need = 1 << order
-        for z in zonelist:
-            need += z.pages_low
-            if z.free_pages > need:
+        for z in zonelist:  # try_again: zones with lots of free memory
+            if z.free_pages >= z.pages_low:
                 pfn = rmqueue(z, order, False)
                 if pfn != _NIL:
                     return pfn
-        # kswapd would be woken here.
-        wait = gfp & _WAIT
-        need = 1 << order
-        for z in zonelist:
-            need += z.pages_min if wait else z.pages_min >> 2
-            if z.free_pages > need:
-                pfn = rmqueue(z, order, False)
-                if pfn != _NIL:
-                    return pfn
-        if not wait:
-            return _NIL
-        # balance_classzone -> try_to_free_pages frees nothing in the model.
-        need = 1 << order
-        for z in zonelist:
-            need += z.pages_min
-            if z.free_pages > need:
-                pfn = rmqueue(z, order, False)
-                if pfn != _NIL:
-                    return pfn
+        # __alloc_pages_limit with PAGES_HIGH, PAGES_LOW (kswapd woken, a yield), then PAGES_MIN;
+        # free + inactive_clean (always 0 here) must exceed the zone's own mark.
+        for mark in (2, 1, 0):
+            for z in zonelist:
+                if z.free_pages > (z.pages_min, z.pages_low, z.pages_high)[mark]:
+                    pfn = rmqueue(z, order, False)
+                    if pfn != _NIL:
+                        return pfn
+        if not order and gfp & _WAIT:
+            return _NIL  # 2.4.0 goes back to try_again; nothing can ever be freed in the model
+        for z in zonelist:  # final phase: keep pages_min/4 back
+            if z.free_pages < z.pages_min >> 2:
+                continue
+            pfn = rmqueue(z, order, False)
+            if pfn != _NIL:
+                return pfn
+        self.dmesg.printk(f"__alloc_pages: {order}-order allocation failed.")
         return _NIL
 
     # -- kernel calls ------------------------------------------------------------------
@@ -880,7 +929,10 @@ class BuddyZoned24(BitmapBuddy):
         pfn = (addr - self.page_offset) >> PAGE_SHIFT
         if not 0 <= pfn < self.nr_pages:
             raise LinuxmmError(f"__free_pages({addr:#x}, {order}): not a page of this machine "
-                               f"(2.4 does no range check here)")
+                               f"(no struct page to pass)")
+        self._free_pages_pfn(addr, pfn, order)
+
+    def _free_pages_pfn(self, addr: int, pfn: int, order: int) -> None:
         flags, counts = self.f_flags, self.f_count
         if flags[pfn] & PG_reserved:
             return
@@ -892,9 +944,10 @@ class BuddyZoned24(BitmapBuddy):
             self._release(self._zone_of(pfn), pfn, order)
 
     def free_pages(self, addr: int, order: int) -> None:
-        """``free_pages(addr, order)``: ignores NULL."""
-        if addr:
-            self.free_pages_page(addr, order)
+        """``free_pages(addr, order)``: ``__free_pages(virt_to_page(addr))`` if ``VALID_PAGE``, else nothing."""
+        pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # __pa() wraps: NULL is physical 1 GB
+        if pfn < self.nr_pages:  # VALID_PAGE: below max_mapnr (highend_pfn)
+            self._free_pages_pfn(addr, pfn, order)
 
     def free_page_page(self, addr: int) -> None:
         self.free_pages_page(addr, 0)
@@ -908,13 +961,12 @@ class BuddyZoned24(BitmapBuddy):
                 for z in self.zones]
 
     def show_free_areas(self) -> str:
-        """``show_free_areas_core()`` of 2.4."""
+        """``show_free_areas_core()`` of 2.4.0."""
         k = lambda x: x << (PAGE_SHIFT - 10)  # noqa: E731
-        out = [f"Free pages:      {k(self.nr_free_pages()):6d}kB ({k(self.zone_high.free_pages):6d}kB HighMem)"]
-        for z in self.zones:
-            out.append(f"Zone:{z.name} freepages:{k(z.free_pages):6d}kB min:{k(z.pages_min):6d}kB "
-                       f"low:{k(z.pages_low):6d}kB high:{k(z.pages_high):6d}kB")
-        out.append(f"( Active: 0, inactive: 0, free: {self.nr_free_pages()} )")
+        free = self.nr_free_pages()
+        out = [f"Free pages:      {k(free):6d}kB ({k(self.zone_high.free_pages):6d}kB HighMem)",
+               f"( Active: 0, inactive_dirty: 0, inactive_clean: 0, free: {free} "
+               f"({self.freepages_min} {self.freepages_low} {self.freepages_high}) )"]
         for z in self.zones:
             parts, total = self._free_area_lines(z) if z.size else ("", 0)
             out.append(f"{parts}= {total}kB)")
@@ -930,7 +982,8 @@ class BuddyZoned24(BitmapBuddy):
 _API_OLD = ("__get_free_pages:get_free_pages_order", "__get_free_page:get_free_page_nozero",
             "get_free_page", "__get_dma_pages:get_dma_pages", "free_pages", "free_page")
 _API_24 = ("alloc_pages", "alloc_page", "__get_free_pages:get_free_pages_order",
-           "__get_free_page:get_free_page_nozero", "get_zeroed_page", "__get_dma_pages:get_dma_pages",
+           "__get_free_page:get_free_page_nozero", "get_zeroed_page", "get_free_page:get_zeroed_page",
+           "__get_dma_pages:get_dma_pages",
            "__free_pages:free_pages_page", "__free_page:free_page_page", "free_pages", "free_page")
 
 

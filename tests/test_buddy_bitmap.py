@@ -61,10 +61,16 @@ def test_era_choice(version, name):
     check_invariants(k.page_alloc)
 
 
-def test_get_free_page_is_gone_in_24():
+def test_get_free_page_is_get_zeroed_page_in_240():
+    # 2.4.0 mm.h: "#define get_free_page get_zeroed_page" (the old name goes in 2.5)
     k = linuxmm.boot("2.4")
-    with pytest.raises(linuxmm.NotInThisKernel):
-        k.get_free_page(GFP_KERNEL)
+    zeroed = k.counters["bytes_zeroed"]
+    assert k.get_free_page(GFP_KERNEL) == 0xC1183000
+    assert k.counters["bytes_zeroed"] == zeroed + 4096
+    # Normal's order-1 list is empty: the order-2 block 4484 is split, 4484-5 and 4486 go back,
+    # the top page 4487 is handed out
+    assert k.get_zeroed_page(GFP_KERNEL) == 0xC1187000
+    assert [len(lst) for lst in k.page_alloc.zone_normal.lists[:3]] == [1, 1, 0]
 
 
 # --------------------------------------------------------------------------- 1.1.89
@@ -129,8 +135,10 @@ def test_order_limits():
     assert gfp_pages(k, GFP_KERNEL, 10) == 0
     assert gfp_pages(k, GFP_KERNEL, 9) == 0xC3E00000  # first order-9 block: the highest
     k = linuxmm.boot("2.4")
-    assert k.alloc_pages(GFP_KERNEL, 10) == 0
+    n = len(k.dmesg)
+    assert k.alloc_pages(GFP_KERNEL, 10) == 0  # alloc_pages() in mm.h: order >= MAX_ORDER is NULL, silently
     assert getattr(k, "__get_free_pages")(GFP_KERNEL, 10) == 0
+    assert len(k.dmesg) == n
 
 
 def test_double_free_message_1189_and_12():
@@ -168,6 +176,16 @@ def test_wrong_order_refused_without_damage():
     assert snapshot(k.page_alloc) == before
     k.free_pages(addr, 3)
     check_invariants(k.page_alloc)
+
+
+def test_bitmaps_long_aligned_12_and_20():
+    # 1.2 and 2.0 free_area_init round each bitmap up to an unsigned long; 1.2 leaves
+    # mem_map's end unaligned, 2.0 LONG_ALIGNs it.  4097 pages: 513+257+129+65+33+17 bytes
+    # of bitmaps become 516+260+132+68+36+20.
+    k = linuxmm.boot("1.2", mem="16388K")
+    assert k.page_alloc.start_mem == 0x148000 + 4 * 4096 + 4097 * 4 + 4097 * 2 + 1032 == 0x15240E
+    k = linuxmm.boot("2.0", mem="16388K")
+    assert k.page_alloc.start_mem == 0x170000 + 4097 * 4 + 4097 * 40 + 1032 == 0x19C434
 
 
 def test_reserve_12_and_atomic():
@@ -243,17 +261,36 @@ def test_24_zones_128m():
     pa = k.page_alloc
     assert [(z.name, z.start_pfn, z.present_pages) for z in pa.zone_info()] == [
         ("DMA", 0, 4096), ("Normal", 4096, 28672), ("HighMem", 32768, 0)]
-    assert [(z.pages_min, z.pages_low, z.pages_high) for z in pa.zones] == [(32, 64, 96), (224, 448, 672), (0, 0, 0)]
+    # 2.4.0 zone_balance_ratio 32 (DMA) / 128, clamped to [10, 255]; freepages is their sum
+    assert [(z.pages_min, z.pages_low, z.pages_high) for z in pa.zones] == [(128, 256, 384), (224, 448, 672),
+                                                                            (0, 0, 0)]
+    assert (pa.freepages_min, pa.freepages_low, pa.freepages_high) == (352, 704, 1056)
     assert "zone(1): 28672 pages." in k.dmesg
-    assert pa.show_mem().splitlines()[2] == ("Zone:Normal freepages:113144kB min:   896kB low:  1792kB "
-                                             "high:  2688kB")
+    assert pa.show_mem() == (
+        "Free pages:      127788kB (     0kB HighMem)\n"
+        "( Active: 0, inactive_dirty: 0, inactive_clean: 0, free: 31947 (352 704 1056) )\n"
+        "2*4kB 2*8kB 2*16kB 2*32kB 3*64kB 2*128kB 1*256kB 1*512kB 1*1024kB 6*2048kB = 14648kB)\n"
+        "1*4kB 0*8kB 1*16kB 1*32kB 1*64kB 1*128kB 1*256kB 0*512kB 0*1024kB 55*2048kB = 113140kB)\n"
+        "= 0kB)\n")
+
+
+def test_24_top_order_map_flipped_by_rmqueue():
+    # 2.4.0 keeps a map for order MAX_ORDER-1 and RMQUEUE flips it; freeing never reads it
+    k = linuxmm.boot("2.4")
+    z = k.page_alloc.zone_normal
+    top = z.lists[9].head
+    assert z.maps[9][(top - z.base) >> 10] == 0
+    assert k.alloc_pages(GFP_KERNEL, 9) == 0xC0000000 + (top << 12)
+    assert z.maps[9][(top - z.base) >> 10] == 1
+    k.free_pages(0xC0000000 + (top << 12), 9)
+    assert z.maps[9][(top - z.base) >> 10] == 1 and z.lists[9].head == top
 
 
 def test_24_zones_1g_and_highmem():
     k = linuxmm.boot("2.4", mem="1G")
     pa = k.page_alloc
     assert [z.present_pages for z in pa.zone_info()] == [4096, 225280, 32768]
-    assert [(z.pages_min, z.pages_low, z.pages_high) for z in pa.zones] == [(32, 64, 96), (255, 510, 765),
+    assert [(z.pages_min, z.pages_low, z.pages_high) for z in pa.zones] == [(128, 256, 384), (255, 510, 765),
                                                                             (255, 510, 765)]
     assert "128MB HIGHMEM available." in k.dmesg and "896MB LOWMEM available." in k.dmesg
     assert k.alloc_pages(GFP_HIGHUSER, 0) == 0xC0000000 + (262143 << 12)
@@ -267,16 +304,49 @@ def test_24_zones_1g_and_highmem():
 def test_24_dma_zone_only_and_fallback():
     k = linuxmm.boot("2.4", mem="32M")
     pa = k.page_alloc
-    dma = pa.zone_dma
+    dma, n = pa.zone_dma, pa.zone_normal
+    assert (dma.pages_min, n.pages_min) == (128, 32)
     while k.alloc_pages(GFP_DMA | GFP_ATOMIC, 0):
         pass
-    # GFP_ATOMIC (no __GFP_WAIT): stops when free <= 1 + pages_min/4
-    assert dma.free_pages == 1 + dma.pages_min // 4
-    n = pa.zone_normal
+    # no __GFP_WAIT: the final pass serves while free >= pages_min/4, then the failure line
+    assert dma.free_pages == 128 // 4 - 1
+    assert k.dmesg[-1] == "__alloc_pages: 0-order allocation failed."
+    lines = len(k.dmesg)
     while k.alloc_pages(GFP_KERNEL, 0):
         pass
-    # with __GFP_WAIT the last pass needs free > 1 + pages_min of Normal; DMA (sum of both mins) is never reached
-    assert (n.pages_min, n.free_pages, dma.free_pages) == (32, 33, 9)
+    # order 0 with __GFP_WAIT: down to Normal's pages_min (free > min), then 2.4.0 would loop
+    # back to try_again; the model returns NULL there without a line.  DMA (31 < its min) is
+    # never used as fallback.
+    assert (n.free_pages, dma.free_pages, len(k.dmesg)) == (32, 31, lines)
+    # GFP_ATOMIC falls through to the final pass: Normal down to 32/4 - 1, DMA skipped (31 < 32)
+    while getattr(k, "__get_free_pages")(GFP_ATOMIC, 0):
+        pass
+    assert (n.free_pages, dma.free_pages) == (7, 31)
+    assert k.dmesg[lines:] == ["__alloc_pages: 0-order allocation failed."]
+    # order > 0 with __GFP_WAIT does reach the final pass and fails with the line
+    assert k.alloc_pages(GFP_KERNEL, 3) == 0
+    assert k.dmesg[-1] == "__alloc_pages: 3-order allocation failed."
+    check_invariants(pa)
+
+
+def test_24_free_pages_valid_page_and_null():
+    # free_pages(): VALID_PAGE or nothing; no NULL test, and __pa(0) wraps to physical 1 GB
+    k = linuxmm.boot("2.4", mem="1G")
+    pa = k.page_alloc
+    before, n = snapshot(pa), len(k.dmesg)
+    k.free_pages(0, 0)                            # pfn 0x40000 == max_mapnr: not VALID_PAGE
+    k.free_pages(0xC0000000 + (1 << 30), 0)       # beyond memory: silent too
+    assert snapshot(pa) == before and len(k.dmesg) == n
+    with pytest.raises(LinuxmmError, match="no struct page"):
+        getattr(k, "__free_pages")(0xC0000000 + (1 << 30), 0)
+    k = linuxmm.boot("2.4", mem="2G")
+    pa = k.page_alloc
+    blocks = [k.alloc_pages(GFP_HIGHUSER, 9) for _ in range(512)]  # HighMem order-9 blocks, highest first
+    assert blocks[-1] == 0xC0000000 + (0x40000 << 12)
+    allocated = pa.allocated_pages()
+    k.free_pages(0, 9)                            # NULL names pfn 0x40000: that block goes back
+    assert pa.allocated_pages() == allocated - 512
+    assert pa.zone_high.lists[9].head == 0x40000
     check_invariants(pa)
 
 
