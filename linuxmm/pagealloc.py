@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import LinuxmmError
+from .errors import LinuxmmError, NotInThisKernel
 from .machine import PAGE_SHIFT, PAGE_SIZE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,6 +91,17 @@ class PageAllocator:
 
     def virt_to_pfn(self, addr: int) -> int:
         return (addr - self.page_offset) >> PAGE_SHIFT
+
+    #: Where multi-page allocation first exists in the model (1.1.89's mm/kmalloc.c asks
+    #: __get_free_pages for orders up to 5 [V]); eras before it allocate single pages.
+    BUDDY_ARRIVES = "v1.1.89"
+
+    def single_pages_only(self, order: int, what: str = "allocation") -> NotInThisKernel:
+        """The error for an order above 0 in an era without multi-page allocation."""
+        return NotInThisKernel(
+            f"order-{order} {what} is not in {self.kernel.version}: this kernel "
+            f"{'allocates' if what == 'allocation' else 'frees'} single pages only; "
+            f"multi-page allocation arrived with the buddy allocator in {self.BUDDY_ARRIVES}")
 
     # -- helpers ----------------------------------------------------------------
     def zero_pages(self, pfn: int, nr: int) -> None:

@@ -40,7 +40,7 @@ from __future__ import annotations
 from array import array
 
 from linuxmm import hookimpl
-from linuxmm.errors import LinuxmmError, NotInThisKernel
+from linuxmm.errors import LinuxmmError
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.machine.frames import PG_reserved
 from linuxmm.pagealloc import PageAllocator, ZoneInfo
@@ -48,17 +48,6 @@ from linuxmm.records import Implementation
 
 _MB = 1 << 20
 _ULONG = 0xFFFFFFFF  # i386 unsigned long: a "negative" address is a huge one
-
-#: Where multi-page allocation first exists in the model (mm/kmalloc.c of 1.1.89 calls
-#: __get_free_pages with an order; 1.1.89 mm/kmalloc.c [V]).
-BUDDY_ARRIVES = "v1.1.89"
-
-
-def _no_order(kernel, order: int) -> NotInThisKernel:
-    return NotInThisKernel(
-        f"order-{order} allocation is not in {kernel.version}: this kernel allocates single pages only; "
-        f"multi-page allocation arrived with the buddy allocator in {BUDDY_ARRIVES}")
-
 
 class _MemMapAllocator(PageAllocator):
     """What 0.01 and 0.11 share: a count array scanned downwards.
@@ -187,12 +176,12 @@ class _MemMapAllocator(PageAllocator):
 
     def alloc_block(self, order: int, gfp: int) -> int:
         if order:
-            raise _no_order(self.kernel, order)
+            raise self.single_pages_only(order)
         return self.get_free_page()
 
     def free_block(self, addr: int, order: int) -> None:
         if order:
-            raise _no_order(self.kernel, order)
+            raise self.single_pages_only(order, "free")
         self.free_page(addr)
 
 

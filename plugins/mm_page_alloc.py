@@ -600,8 +600,6 @@ class Buddy26(PageAllocator):
     def switch_cpu(self, cpu: int) -> None:
         """Make ``cpu`` current: its per-CPU tables and its own fast-path functions."""
         self._cpu = cpu
-        self._alloctab = self._alloctabs[cpu]
-        self._freetab = self._freetabs[cpu]
         self.alloc_pages, self.free_pages = self._fast_paths[cpu]
 
     # -- the hot path ----------------------------------------------------------

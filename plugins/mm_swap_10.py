@@ -114,7 +114,7 @@ from __future__ import annotations
 from array import array
 
 from linuxmm import hookimpl
-from linuxmm.errors import LinuxmmError, NotInThisKernel
+from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import __GFP_HARDWALL, __GFP_IO, __GFP_WAIT, __GFP_ZERO
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.machine.frames import PG_reserved
@@ -134,9 +134,6 @@ GFP_USER = 0x02
 GFP_KERNEL = 0x03
 # mm/swap.c (1.0)
 NR_LAST_FREE_PAGES = 32
-
-#: Where multi-page allocation first exists in the model (1.1.89 mm/kmalloc.c [V]).
-BUDDY_ARRIVES = "v1.1.89"
 
 #: module-level aliases: a name with two leading underscores would be mangled inside the class body
 _GFP_ZERO = __GFP_ZERO
@@ -488,18 +485,14 @@ class Swap10(PageAllocator):
 
     def alloc_block(self, order: int, gfp: int) -> int:
         if order:
-            raise NotInThisKernel(
-                f"order-{order} allocation is not in {self.kernel.version}: this kernel allocates single "
-                f"pages only; multi-page allocation arrived with the buddy allocator in {BUDDY_ARRIVES}")
+            raise self.single_pages_only(order)
         if gfp & _GFP_ZERO:
             return self.get_free_page(gfp)
         return self._get_free_page(gfp)
 
     def free_block(self, addr: int, order: int) -> None:
         if order:
-            raise NotInThisKernel(
-                f"order-{order} free is not in {self.kernel.version}: this kernel frees single pages "
-                f"only; multi-page allocation arrived with the buddy allocator in {BUDDY_ARRIVES}")
+            raise self.single_pages_only(order, "free")
         self.free_page(addr)
 
 

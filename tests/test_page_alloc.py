@@ -352,7 +352,7 @@ def test_highatomic_reserve_44():
     a = k.alloc_pages(GFP_ATOMIC, 1)
     pfn = (a - pa.page_offset) >> 12
     assert pfn == 64512
-    low_mark = pa._alloctab[GFP_KERNEL & 15][1]
+    low_mark = pa._alloctabs[pa._cpu][GFP_KERNEL & 15][1]
     pa.reserve_highatomic_pageblock(zone, pfn)
     ha = pa.MIGRATE_HIGHATOMIC
     assert zone.nr_reserved_highatomic == 512 and pa._pb_mt(pfn) == ha
@@ -363,7 +363,7 @@ def test_highatomic_reserve_44():
     assert pa.zone_watermark_ok(zone, 0, free - 513, 1, 0)
     assert not pa.zone_watermark_ok(zone, 0, free - 512, 1, 0)
     assert pa.zone_watermark_ok(zone, 0, free - 512, 1, ALLOC_HARDER)
-    assert pa._alloctab[GFP_KERNEL & 15][1] == low_mark + 512 and k.alloc_pages == pa.alloc_pages
+    assert pa._alloctabs[pa._cpu][GFP_KERNEL & 15][1] == low_mark + 512 and k.alloc_pages == pa.alloc_pages
     # buffered_rmqueue with ALLOC_HARDER and order > 0 takes the reserve first
     assert pa.buffered_rmqueue(zone, 1, GFP_ATOMIC, pa.MIGRATE_UNMOVABLE, ALLOC_HARDER) == 64514
     # without it, the Unmovable order-9 piece in the other pageblock is split (lowest pages kept)
