@@ -129,7 +129,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
     p.add_argument("--quick", action="store_true", help="fewer iterations (rougher figures)")
     p.set_defaults(func=cmd_bench)
+
+    for command in sorted(_host().commands.values(), key=lambda c: c.name):
+        p = _add(subs, sub, command.name, command.help, command.example or f"linuxmm {command.name}")
+        command.configure(p)
+        p.set_defaults(func=_plugin_command(command))
     return parser
+
+
+def _plugin_command(command: Any) -> Callable[[argparse.Namespace], int]:
+    """The ``func`` of a plugin's subcommand: its ``run(args, boot)``."""
+    def run(args: argparse.Namespace) -> int:
+        return command.run(args, lambda: _boot(args))
+
+    run.command = command  # type: ignore[attr-defined]
+    return run
 
 
 # -- helpers ---------------------------------------------------------------
@@ -469,6 +483,9 @@ _NO_BOOT = {"versions": "lists every modelled release",
 def _refuse_unused_options(args: argparse.Namespace) -> None:
     """``linuxmm --mem 1G versions`` would silently ignore ``--mem``: say so instead."""
     why = _NO_BOOT.get(args.command)
+    plugin_command = getattr(args.func, "command", None)
+    if why is None and plugin_command is not None and not plugin_command.boots:
+        why = plugin_command.help
     if why is None:
         return
     given = [flag for flag, value in (("--kernel-version", args.kernel_version), ("--mem", args.mem),

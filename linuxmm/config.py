@@ -101,75 +101,18 @@ def parse_bool(value: str | None) -> bool:
     raise ValueError(f"expected 0 or 1, not {value!r}")
 
 
-def _symbol_name(name: str) -> str:
-    name = name.strip()
-    if name.upper().startswith("CONFIG_"):
-        name = name[7:]
-    return name.upper()
-
-
-def _coerce(kind: str, name: str, value: Any) -> Any:
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("y", "yes", "1", "true", "on"):
-            return True
-        if text in ("n", "no", "0", "false", "off", ""):
-            return False
-        raise ConfigError(f"CONFIG_{name} is a bool: use y or n, not {value!r}")
-    if kind == "int":
-        try:
-            return int(str(value), 0)
-        except ValueError:
-            raise ConfigError(f"CONFIG_{name} is an int, not {value!r}") from None
-    return str(value)
-
-
 def parse_config_items(items: Iterable[str]) -> dict[str, str]:
     """Turn ``["KASAN=y", "CONFIG_SLOB=y", "KASAN"]`` into a dict."""
-    out: dict[str, str] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not name.strip():
-            raise ConfigError(f"--config {item!r}: expected NAME=VALUE, e.g. KASAN=y")
-        out[name] = value if sep else "y"
-    return out
+    from .kconfig import parse_items
+
+    return parse_items(items)
 
 
-def resolve_config(host: "Host", rev: "Revision", given: Mapping[str, Any] | Iterable[str] | None) -> dict[str, Any]:
-    """The full config for ``rev``: defaults of every live symbol, then ``given``."""
-    if given is None:
-        given = {}
-    if not isinstance(given, Mapping):
-        given = parse_config_items(given)
-    values: dict[str, Any] = {}
-    for sym in host.symbols.values():
-        if host.available(sym, rev):
-            default = sym.default(rev) if callable(sym.default) else sym.default
-            values[sym.name] = default
-    chosen_in: dict[str, str] = {}
-    for raw, value in given.items():
-        name = _symbol_name(raw)
-        sym = host.symbols.get(name)
-        if sym is None:
-            near = [s for s in host.symbols if s.startswith(name[:3])][:4]
-            hint = f"; known symbols like it: {', '.join('CONFIG_' + s for s in near)}" if near else ""
-            raise ConfigError(f"unknown config symbol CONFIG_{name}{hint} (see `linuxmm info --symbols`)")
-        coerced = _coerce(sym.kind, name, value)
-        if not host.available(sym, rev):
-            if sym.kind == "bool" and coerced is False:
-                continue  # asking for "off" in an era without the symbol is harmless
-            raise ConfigError(host.era_error(f"CONFIG_{name}", sym, rev))
-        if sym.choice and coerced is True:
-            if sym.choice in chosen_in and chosen_in[sym.choice] != name:
-                raise ConfigError(f"CONFIG_{chosen_in[sym.choice]} and CONFIG_{name} are alternatives; choose one")
-            chosen_in[sym.choice] = name
-            for other in host.symbols.values():
-                if other.choice == sym.choice and other.name in values:
-                    values[other.name] = False
-        values[name] = coerced
-    return values
+def resolve_config(host: "Host", rev: "Revision", given: Mapping[str, Any] | Iterable[str] | None):
+    """The full config for ``rev`` with Kconfig's semantics (see :mod:`linuxmm.kconfig`)."""
+    from .kconfig import resolve
+
+    return resolve(host, rev, given)
 
 
 @dataclass

@@ -13,6 +13,16 @@ class LinuxmmError(Exception):
     """A user-facing error with a one-line message."""
 
 
+class ArgumentError(LinuxmmError, ValueError):
+    """An argument of the wrong type or out of range, given to a kernel call or API.
+
+    The message always names the argument: ``alloc_pages: order must be an
+    int, not None``.  It is the model refusing a call that C's types would
+    have refused at compile time; an argument of the right type that the
+    kernel itself mishandled is modelled as the kernel behaved instead.
+    """
+
+
 class VersionError(LinuxmmError):
     """A ``--kernel-version`` that names no modelled point."""
 

@@ -19,7 +19,8 @@ import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
-    from .records import BootParam, Commit, ConfigSymbol, Implementation, ProcFile, Release, Workload
+    from .records import (BenchCase, BootParam, Command, Commit, ConfigSymbol, Implementation, ProcFile, Release,
+                          Workload)
 
 hookspec = pluggy.HookspecMarker("linuxmm")
 hookimpl = pluggy.HookimplMarker("linuxmm")
@@ -115,6 +116,48 @@ class ImplementationSpecs:
             @hookimpl
             def linuxmm_workloads():
                 yield Workload("churn", run=churn, help="allocate and free order-0 pages")
+        """
+
+
+class ToolSpecs:
+    @hookspec
+    def linuxmm_commands(self) -> "Iterable[Command]":
+        """Yield ``linuxmm`` subcommands (a subsystem's tools live beside its plugin).
+
+        Example::
+
+            from linuxmm.records import Command
+
+            def _configure(parser):
+                parser.add_argument("-o", "--once", action="store_true", help="print once and exit")
+
+            def _run(args, boot):
+                kernel = boot()
+                print(kernel.proc("slabinfo"), end="")
+                return 0
+
+            @hookimpl
+            def linuxmm_commands():
+                yield Command("slabtop", help="show slab caches like procps' slabtop", run=_run,
+                              configure=_configure, example="linuxmm --kernel-version 6.12 slabtop -o")
+        """
+
+    @hookspec
+    def linuxmm_bench_cases(self) -> "Iterable[BenchCase]":
+        """Yield cases for ``linuxmm bench``: a statement timed against the CPython floor.
+
+        Example::
+
+            from linuxmm.records import BenchCase
+
+            def _setup():
+                import linuxmm
+                return {"k": linuxmm.boot("6.12"), "GFP_KERNEL": linuxmm.GFP_KERNEL}
+
+            @hookimpl
+            def linuxmm_bench_cases():
+                yield BenchCase("kmalloc64-slub", stmt="p = k.kmalloc(64, GFP_KERNEL); k.kfree(p)",
+                                setup=_setup, target=15.0, group="slab")
         """
 
 

@@ -18,7 +18,7 @@ import pluggy
 from . import hookspecs
 from .errors import ConfigError, PluginError
 from .history import History, Revision, tag_of, _SHA_RE
-from .records import BootParam, ConfigSymbol, Implementation, ProcFile, Workload
+from .records import BenchCase, BootParam, Command, ConfigSymbol, Implementation, ProcFile, Workload
 
 #: Modules registered when the entry points are not installed.
 BUILTIN_PLUGINS = (
@@ -51,6 +51,7 @@ class Host:
         pm = pluggy.PluginManager("linuxmm")
         pm.add_hookspecs(hookspecs.HistorySpecs)
         pm.add_hookspecs(hookspecs.ImplementationSpecs)
+        pm.add_hookspecs(hookspecs.ToolSpecs)
         pm.add_hookspecs(hookspecs.BootSpecs)
         if load_entrypoints and not os.environ.get("LINUXMM_DISABLE_PLUGIN_AUTOLOAD"):
             pm.load_setuptools_entrypoints("linuxmm")
@@ -95,6 +96,12 @@ class Host:
         self.workloads: dict[str, Workload] = {}
         for wl in _flatten(hook.linuxmm_workloads()):
             self._unique(self.workloads, wl.name, wl, "workload")
+        self.commands: dict[str, Command] = {}
+        for cmd in _flatten(hook.linuxmm_commands()):
+            self._unique(self.commands, cmd.name, cmd, "command")
+        self.bench_cases: dict[str, BenchCase] = {}
+        for case in _flatten(hook.linuxmm_bench_cases()):
+            self._unique(self.bench_cases, case.name, case, "bench case")
         # kernel names only: an api entry "kernel_name:attribute" binds kernel_name
         self.api_names = sorted({entry.partition(":")[0] for impl in self.implementations.values() for entry in impl.api})
 

@@ -80,11 +80,25 @@ class Implementation:
 
 @dataclass(frozen=True)
 class ConfigSymbol:
-    """A Kconfig-like symbol (named without the ``CONFIG_`` prefix).
+    """A Kconfig symbol (named without the ``CONFIG_`` prefix), with Kconfig's semantics.
 
-    ``kind`` is ``"bool"``, ``"int"`` or ``"str"``.  ``choice`` groups
-    mutually exclusive symbols (``"SLAB_ALLOCATOR"``).  ``default`` may be a
-    value or a callable of the revision.
+    ``kind`` is ``"bool"``, ``"int"`` or ``"str"``.  These attributes may
+    each be a value or a callable of the revision, since Kconfig files
+    changed over the years (see :mod:`linuxmm.kconfig` for how they combine):
+
+    * ``default``: the value when the user sets nothing (dependencies permitting);
+    * ``prompt``: whether a user may set it (``False`` for a hidden symbol
+      that arch code or another symbol sets);
+    * ``depends_on``: a Kconfig expression, ``"KASAN && !KASAN_SW_TAGS"``;
+    * ``select``: symbols forced to ``y`` when this one is ``y``;
+    * ``choice``: the name of the mutually exclusive group it belongs to
+      (``"SLAB_ALLOCATOR"``); a choice always ends with exactly one member set.
+
+    ``whatif`` lets a user set a hidden symbol anyway, as an experiment the
+    record never shipped; its text is shown with the output.  ``modelled``
+    is ``False`` for a symbol the model accepts but whose effect it does not
+    model yet: ``linuxmm info`` lists such settings as "accepted, no effect
+    in this model".  ``note`` is added to errors about the symbol.
     """
 
     name: str
@@ -92,17 +106,27 @@ class ConfigSymbol:
     removed: str | None = None
     kind: str = "bool"
     default: Any = False
-    choice: str | None = None
+    choice: Any = None
     help: str = ""
+    prompt: Any = True
+    depends_on: Any = ""
+    select: Any = ()
+    whatif: str = ""
+    modelled: bool = True
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class BootParam:
-    """A kernel command-line parameter (``init_on_alloc=``, ``nohugevmalloc``).
+    """A kernel command-line parameter (``init_on_alloc=``, ``nohugevmalloc``, ``quiet``).
 
     ``parse(value)`` turns the text after ``=`` (``None`` for a bare flag)
     into the stored value, raising ``ValueError`` with a message for a bad
-    value.  ``introduced``/``removed`` are history references.
+    value.  ``introduced``/``removed`` are history references.  A parameter
+    the kernel knew but whose effect the model does not model (``quiet``,
+    ``root=``, or an MM parameter not modelled yet) has ``modelled=False``:
+    it is not reported as unknown, and ``linuxmm info`` lists it as
+    "accepted, no effect in this model".
     """
 
     name: str
@@ -110,6 +134,7 @@ class BootParam:
     removed: str | None = None
     parse: Callable[[str | None], Any] = field(default=lambda v: True if v is None else v)
     help: str = ""
+    modelled: bool = True
 
 
 @dataclass(frozen=True)
@@ -129,4 +154,45 @@ class Workload:
 
     name: str
     run: Callable[["Kernel", int], str]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A ``linuxmm`` subcommand a plugin adds (``slabtop``, ``test_vmalloc``, ``exercise``).
+
+    ``configure(parser)`` adds the command's own arguments to its argparse
+    parser (the global kernel options are already there).  ``run(args,
+    boot)`` does the work and returns the exit status; ``boot()`` boots the
+    kernel the global options describe.  A command with ``boots=False``
+    boots no kernel of the user's choosing, so the CLI refuses kernel
+    options given to it.  Errors are raised as
+    :class:`~linuxmm.errors.LinuxmmError` (one line, exit status 2).
+    """
+
+    name: str
+    help: str
+    run: Callable[[Any, Callable[[], "Kernel"]], int]
+    configure: Callable[[Any], None] = field(default=lambda parser: None)
+    example: str = ""
+    boots: bool = True
+
+
+@dataclass(frozen=True)
+class BenchCase:
+    """A case of ``linuxmm bench``: a statement timed against the CPython floor.
+
+    ``setup()`` returns the globals the statement runs with (it boots the
+    kernel: ``{"k": linuxmm.boot("6.12"), "GFP_KERNEL": ...}``); ``stmt``
+    is one operation pair (``"p = k.kmalloc(64, GFP_KERNEL); k.kfree(p)"``).
+    ``target`` is the ratio to the floor the case must stay under (None:
+    measured and reported only).  ``group`` gathers cases in the report
+    (``page``, ``slab``, ``vmalloc``).
+    """
+
+    name: str
+    stmt: str
+    setup: Callable[[], dict]
+    target: float | None = None
+    group: str = ""
     help: str = ""

@@ -222,6 +222,7 @@ class MemoryC001(_MemMapAllocator):
                 f"mem={size >> 10}K: 0.01 has no memory detection; HIGH_MEMORY is fixed when the kernel is "
                 f"compiled: 8M (LINUS_HD, the default) or 4M (LASU_HD)")
         self.setup(size)
+        self.counters.declare("mem_map_scanned")
         self.config_hd = self.CONFIGS[size]
         self.HIGH_MEMORY = size
         self.BUFFER_END = 0x200000 if self.HIGH_MEMORY >= 0x600000 else 0xA0000
@@ -271,6 +272,7 @@ class MemoryC011(_MemMapAllocator):
             raise LinuxmmError(f"mem={size >> 10}K: the model boots 0.11 with 2M to 16M "
                                "(more is allowed and ignored above 16M, as 0.11 did)")
         self.setup(size)
+        self.counters.declare("mem_map_scanned")
         ext_mem_k = min((size - _MB) >> 10, 0xFFFF)  # EXT_MEM_K is an unsigned short at 0x90002
         memory_end = (_MB + (ext_mem_k << 10)) & 0xFFFFF000
         if memory_end > 16 * _MB:

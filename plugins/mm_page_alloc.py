@@ -280,6 +280,7 @@ class Buddy26(PageAllocator):
         if size < (16 << 20):
             raise LinuxmmError(f"mem={size >> 10}K is too small for the x86_64 layout of this model (at least 16M)")
         self.setup(size)
+        self.counters.declare("bad_pages", "refused_frees")
         nr = self.nr_pages
         self._base = self.page_offset
         self._nr = nr

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
+from ..errors import ArgumentError
+
 
 class Counters(dict):
     """``kernel.counters``: named event counts, all starting at zero.
@@ -10,7 +14,9 @@ class Counters(dict):
     function, however many CPUs it reaches); ``ipis`` counts
     inter-processor interrupts sent (a broadcast flush on N CPUs sends N-1);
     ``bytes_zeroed`` and ``bytes_copied`` count memory traffic the kernel
-    itself performs.  Unknown names read as 0.
+    itself performs.  Subsystems :meth:`declare` the counters they keep when
+    they are built; reading a name nobody declared is an
+    :class:`~linuxmm.errors.ArgumentError` (a typo must not read as 0).
     """
 
     KNOWN = ("tlb_flushes", "ipis", "bytes_copied", "bytes_zeroed", "list_walks")
@@ -18,8 +24,15 @@ class Counters(dict):
     def __init__(self) -> None:
         super().__init__((name, 0) for name in self.KNOWN)
 
-    def __missing__(self, key: str) -> int:
-        return 0
+    def declare(self, *names: str | Iterable[str]) -> None:
+        """Add counters (starting at 0); declaring one twice keeps its count."""
+        for item in names:
+            for name in ((item,) if isinstance(item, str) else item):
+                self.setdefault(name, 0)
+
+    def __missing__(self, key: object) -> int:
+        known = ", ".join(sorted(self))
+        raise ArgumentError(f"no counter named {key!r} in this kernel (its counters: {known})")
 
 
 class CPU:
