@@ -138,6 +138,10 @@ STRUCT_PAGE_SIZE = 64  # [S] 56 bytes in many 2.6 x86_64 configs
 pageblock_order = 9  # x86_64 with hugetlb: HUGETLB_PAGE_ORDER
 pageblock_nr_pages = 1 << pageblock_order
 SWAP_CLUSTER_MAX = 32
+#: In ``Buddy26._pstate``: the frame is the head of a block this allocator handed out (low bits: its order).
+ALLOCATED = 0x80
+#: Room tokens for the per-CPU lists (PerCpuPages.room): more than any pcp->high.
+_TOKENS = [None] * 65536
 
 _GFP_DMA = 0x01
 _GFP_HIGHMEM = 0x02
@@ -180,7 +184,7 @@ class Zone:
 
     __slots__ = ("idx", "name", "start_pfn", "end_pfn", "spanned", "absent", "present_pages", "managed",
                  "free_pages", "nr_free", "free_area", "watermark", "lowmem_reserve", "batch", "high",
-                 "cold", "nr_reserved_highatomic")
+                 "cold", "nr_reserved_highatomic", "fast_mark", "fast_ok")
 
     def __init__(self, idx: int, name: str, start: int, end: int, nr_orders: int, nr_mt: int):
         self.idx = idx
@@ -199,6 +203,10 @@ class Zone:
         self.batch = 0
         self.high = 0
         self.nr_reserved_highatomic = 0
+        # The fast path serves an order-0 request from this zone only while free_pages is above
+        # fast_mark (its low watermark check); fast_ok caches that, kept where free_pages changes.
+        self.fast_mark = 1 << 62
+        self.fast_ok = False
 
     @property
     def populated(self) -> bool:
@@ -206,19 +214,69 @@ class Zone:
 
 
 class PerCpuPages:
-    """``struct per_cpu_pages``: one or more lists of pfns; the head is the END of each list."""
+    """``struct per_cpu_pages``: one or more lists of pfns; the head is the END of each list.
 
-    __slots__ = ("high", "batch", "lists")
+    ``room`` is what the fast free path checks instead of counting the lists:
+    one token (a ``None``) per free that certainly leaves ``count`` below
+    ``high``; a free takes one, and an empty list means "count the lists"
+    (:meth:`Buddy26._pcp_settle`, which drains a batch at ``high`` and puts the
+    tokens back).  The tokens are a lower bound on the headroom, never the
+    count itself: allocations only raise the true headroom, and every slow
+    path that adds pages to the lists takes all tokens away
+    (:meth:`Buddy26._pcp_grew`).
+    """
+
+    __slots__ = ("high", "batch", "lists", "room")
 
     def __init__(self, high: int, batch: int, nlists: int):
         self.high = high
         self.batch = batch
         self.lists = [[] for _ in range(nlists)]
+        self.room: list = []
 
     @property
     def count(self) -> int:
         """``pcp->count``: the pages on this set's lists (derived, never stored twice)."""
         return sum(map(len, self.lists))
+
+
+class PerCpu:
+    """A per-CPU table whose rows are built the first time a CPU uses them.
+
+    ``table[cpu]`` builds and keeps CPU ``cpu``'s row; ``len(table)`` is the
+    number of CPUs; :meth:`built` yields ``(cpu, row)`` for the rows that
+    exist.  A machine of 1024 CPUs on which a workload runs on one builds one
+    row: a CPU that never ran has empty per-CPU lists, which is what its row
+    would hold.
+    """
+
+    __slots__ = ("n", "make", "rows")
+
+    def __init__(self, n: int, make):
+        self.n = n
+        self.make = make
+        self.rows: dict[int, object] = {}
+
+    def __getitem__(self, cpu: int):
+        row = self.rows.get(cpu)
+        if row is None:
+            if not 0 <= cpu < self.n:
+                raise IndexError(f"cpu {cpu} out of range (0..{self.n - 1})")
+            row = self.rows[cpu] = self.make(cpu)
+        return row
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        return (self[cpu] for cpu in range(self.n))
+
+    def built(self):
+        """``(cpu, row)`` for every row built so far, in CPU order."""
+        return sorted(self.rows.items())
+
+    def clear(self) -> None:
+        self.rows.clear()
 
 
 class Buddy26(PageAllocator):
@@ -288,11 +346,12 @@ class Buddy26(PageAllocator):
         self._count = frames.count
         self._flags = frames.flags
         self._order = frames.order
-        self._pmt = frames.migratetype  # page_private on pcp lists: the cached migratetype
-        self._flmt = bytearray(nr)  # which free_list[mt] a buddy head is on
-        self._fblocks: list[list] = []  # per-CPU free entries per pageblock (_build_fast_tables)
-        self._freetabs: list[tuple] = []
-        self._aorder = bytearray(nr)  # 1 + order of an allocated block's head (model bookkeeping)
+        # One byte per frame for three disjoint states (a frame is in at most one): the
+        # migratetype cached in page_private while on a per-CPU list (_pmt), the free_list[mt]
+        # a buddy head is on (_flmt), and, with ALLOCATED set, the order of an allocated
+        # block's head (model bookkeeping: which blocks this allocator handed out).
+        self._pstate = self._pmt = self._flmt = bytearray(nr)
+        self._check_new = False
         self.nr_bad = 0
         self._warned_order = False
 
@@ -307,6 +366,7 @@ class Buddy26(PageAllocator):
             self._setup_zone_migrate_reserve()
         self._setup_pagesets(kernel.nr_cpus)
         self._build_fast_tables()
+        self._cpu = 0
         self.switch_cpu(0)
         self._boot_messages()
 
@@ -377,6 +437,7 @@ class Buddy26(PageAllocator):
             if z.spanned:
                 b0, b1 = z.start_pfn >> pageblock_order, (z.end_pfn + pageblock_nr_pages - 1) >> pageblock_order
                 self.pbkey[b0:b1] = bytes([(z.idx << 3) | movable]) * (b1 - b0)
+        self._pbk = list(self.pbkey)  # the same keys where the fast free path reads them (a list index)
 
     def _reserve_boot_memory(self, nr: int) -> None:
         memmap_pages = (nr * STRUCT_PAGE_SIZE + PAGE_SIZE - 1) >> PAGE_SHIFT
@@ -492,8 +553,7 @@ class Buddy26(PageAllocator):
         return (1 << (fls(batch + batch // 2) - 1)) - 1
 
     def _setup_pagesets(self, ncpus: int) -> None:
-        nlists = self.MIGRATE_PCPTYPES if self.pcp_per_mt else 1
-        self.pcp = []  # pcp[cpu][zone] -> [hot, cold] or [pcp]
+        """Per-zone batch and high (shared by every CPU); each CPU's lists when it first runs."""
         for z in self.zones:
             b = self.zone_batchsize(z)
             if self.new_batch:
@@ -503,14 +563,17 @@ class Buddy26(PageAllocator):
                 z.batch = max(1, b)
                 z.high = 6 * b
             z.cold = (2 * b, max(1, b // 2))
-        for cpu in range(ncpus):
-            row = []
-            for z in self.zones:
-                sets = [PerCpuPages(z.high, z.batch, nlists)]
-                if self.hot_cold:
-                    sets.append(PerCpuPages(z.cold[0], z.cold[1], 1))
-                row.append(sets)
-            self.pcp.append(row)
+        self.pcp = PerCpu(ncpus, self._make_pagesets)  # pcp[cpu][zone] -> [hot, cold] or [pcp]
+
+    def _make_pagesets(self, cpu: int) -> list:
+        nlists = self.MIGRATE_PCPTYPES if self.pcp_per_mt else 1
+        row = []
+        for z in self.zones:
+            sets = [PerCpuPages(z.high, z.batch, nlists)]
+            if self.hot_cold:
+                sets.append(PerCpuPages(z.cold[0], z.cold[1], 1))
+            row.append(sets)
+        return row
 
     def _gfp_zone(self, key: int) -> int:
         if key & _GFP_DMA:
@@ -531,45 +594,20 @@ class Buddy26(PageAllocator):
         return (mov << 1) | rec  # allocflags_to_migratetype (2.6.24)
 
     def _build_fast_tables(self) -> None:
-        """Per-CPU tables indexed by the gfp zone/mobility bits: the hot path's only lookups."""
+        """What the hot path looks up, indexed by the gfp zone/mobility bits and by pageblock.
+
+        Shared by every CPU: the zonelists, the gfp bits that always take the
+        slow path, and ``_pbk``, each pageblock's zone and type as a list
+        (``pbkey`` kept where a list index is cheapest; set_pageblock_migratetype
+        updates both).  Per CPU, built when the CPU first runs: the allocation
+        and free tables and the fast-path closures (:meth:`_make_fast_paths`).
+        """
         self.zonelists = []
         never = Zone(-1, "", 0, 0, 1, 1)
         self._never = (never, 1 << 62, []) + ((0,) if self.has_mt and not self.pcp_per_mt else ())
         for key in range(32):
             top = self._gfp_zone(key)
             self.zonelists.append([z for z in reversed(self.zones[:top + 1]) if z.populated])
-        self._alloctabs, self._freetabs = [], []
-        mtsearch = self.has_mt and not self.pcp_per_mt
-        for cpu in range(len(self.pcp)):
-            atab = []
-            for key in range(32):
-                gfp = (key & 15) | ((key & 16) << 15)
-                zl = self.zonelists[key]
-                mt = self.gfpflags_to_migratetype(gfp)
-                if not zl or mt >= self.MIGRATE_PCPTYPES:
-                    atab.append(self._never)  # always takes the slow path
-                    continue
-                z = zl[0]
-                pcp = self.pcp[cpu][z.idx][0]
-                lst = pcp.lists[mt if self.pcp_per_mt else 0]
-                mark = z.watermark[ALLOC_WMARK_LOW] + z.lowmem_reserve[z.idx] + z.nr_reserved_highatomic
-                atab.append((z, mark, lst, mt) if mtsearch else (z, mark, lst))
-            ftab = [None] * 256
-            if not self.init_on_free:
-                for z in self.zones:
-                    for mt in range(self.nr_mt):
-                        pcp = self.pcp[cpu][z.idx][0]
-                        if self.pcp_per_mt:
-                            if mt >= self.MIGRATE_PCPTYPES:
-                                continue  # Reserve/HighAtomic/Isolate: slow path decides
-                            lst = pcp.lists[mt]
-                        else:
-                            lst = pcp.lists[0]
-                        multi = pcp.lists if len(pcp.lists) > 1 else None
-                        assert multi is None or len(multi) == 3  # MIGRATE_PCPTYPES
-                        ftab[(z.idx << 3) | mt] = (lst, multi, pcp.high, pcp, mt, z)
-            self._alloctabs.append(tuple(atab))
-            self._freetabs.append(tuple(ftab))
         slow = _GFP_ZERO
         if self.has_reclaimable:
             slow |= _GFP_RECLAIMABLE  # the fast tables are indexed by the four zone bits only
@@ -579,10 +617,84 @@ class Buddy26(PageAllocator):
             slow = -1
         self._slow_gfp = slow
         self._mt_search = self.has_mt and not self.pcp_per_mt
-        # Per CPU, the free table entry of every pageblock (kept in step by
-        # set_pageblock_migratetype): the fast free path's one lookup.
-        self._fblocks = [[ftab[key] for key in self.pbkey] for ftab in self._freetabs]
-        self._fast_paths = [self._make_fast_paths(cpu) for cpu in range(len(self.pcp))]
+        self._reset_cpu_tables()
+
+    def _reset_cpu_tables(self) -> None:
+        """Forget every CPU's tables and closures; each is rebuilt when its CPU next runs."""
+        for z in self.zones:
+            # zone_watermark_ok at order 0 for the zone's own class: the low mark, its lowmem
+            # reserve for itself, and (4.4+) the high-atomic reserve, which does not count as free
+            z.fast_mark = z.watermark[ALLOC_WMARK_LOW] + z.lowmem_reserve[z.idx] + z.nr_reserved_highatomic
+            z.fast_ok = z.free_pages > z.fast_mark
+        n = len(self.pcp)
+        self._alloctabs = PerCpu(n, self._make_alloctab)
+        self._freetabs = PerCpu(n, self._make_freetab)
+        self._fastgfp = PerCpu(n, lambda cpu: {})
+        self._fast_paths = PerCpu(n, self._make_fast_paths)
+
+    def _make_alloctab(self, cpu: int) -> tuple:
+        """``atab[gfp & 15]``: (zone, its low mark, this CPU's list[, migratetype]) or the never entry."""
+        atab = []
+        mtsearch = self._mt_search
+        row = self.pcp[cpu]
+        for key in range(32):
+            gfp = (key & 15) | ((key & 16) << 15)
+            zl = self.zonelists[key]
+            mt = self.gfpflags_to_migratetype(gfp)
+            if not zl or mt >= self.MIGRATE_PCPTYPES:
+                atab.append(self._never)  # always takes the slow path
+                continue
+            z = zl[0]
+            pcp = row[z.idx][0]
+            lst = pcp.lists[mt if self.pcp_per_mt else 0]
+            atab.append((z, z.fast_mark, lst, mt) if mtsearch else (z, z.fast_mark, lst))
+        return tuple(atab)
+
+    def _make_freetab(self, cpu: int) -> tuple:
+        """``ftab[zone << 3 | mt]``: (list, room, migratetype, (zone, pcp)); None: the slow path decides."""
+        ftab = [None] * 256
+        if not self.init_on_free:
+            row = self.pcp[cpu]
+            for z in self.zones:
+                pcp = row[z.idx][0]
+                for mt in range(self.nr_mt):
+                    if self.pcp_per_mt:
+                        if mt >= self.MIGRATE_PCPTYPES:
+                            continue  # Reserve/HighAtomic/Isolate: slow path decides
+                        lst = pcp.lists[mt]
+                    else:
+                        lst = pcp.lists[0]
+                    ftab[(z.idx << 3) | mt] = (lst, pcp.room, mt, (z, pcp))
+        return tuple(ftab)
+
+    def _learn_gfp(self, gfp_mask: int) -> int:
+        """An order-0 request the fast path did not serve: remember the mask, serve it slowly.
+
+        The fast path keys its per-CPU entries by the mask's value and accepts
+        an entry only for the very ``int`` object it was stored with (``key is
+        gfp_mask``): a float or a bool equal to a known mask, or any other
+        type, never passes, and comes here to be checked.  An ``int`` is
+        (re)stored with this object as the key, so the next call that passes
+        it is fast.  At most 256 masks are kept per CPU.
+        """
+        if type(gfp_mask) is int and 0 <= gfp_mask <= 0xFFFFFFFF:
+            table = self._fastgfp[self._cpu]
+            if gfp_mask in table or len(table) < 256:
+                ent = self._never
+                if not gfp_mask & self._slow_gfp:
+                    ent = self._alloctabs[self._cpu][gfp_mask & 15]
+                    if not ent[0].fast_ok:
+                        ent = self._never  # below the low watermark: the slow path decides
+                table[gfp_mask] = (gfp_mask,) + ent[2:]  # (key, list[, migratetype])
+        return self._alloc_pages_slow(gfp_mask, 0)
+
+    def _fast_zone_low(self, zone: Zone) -> None:
+        """``zone`` fell to its low watermark: every CPU's fast path stops serving it."""
+        zone.fast_ok = False
+        for cpu, table in self._fastgfp.built():
+            atab = self._alloctabs[cpu]
+            for gfp in [g for g in table if atab[g & 15][0] is zone]:
+                del table[gfp]
 
     def _boot_messages(self) -> None:
         printk = self.kernel.dmesg.printk
@@ -615,66 +727,132 @@ class Buddy26(PageAllocator):
         model the kernel step by step.  2.6.24-2.6.31 keep one per-CPU list
         of mixed migratetypes, so there the head page must also be of the
         requested type (``mtsearch``).
+
+        Arguments of the wrong type never pass: an order that is not the int
+        0 (``0.0``, ``False``, ``None``) and a mask that is not an ``int`` go
+        to the slow path, which checks them (:mod:`linuxmm.checks`); an
+        address that is not an int fails the arithmetic and goes there too.
+        A mask is looked up by its exact value in a per-CPU dict that the slow
+        path fills (:meth:`_learn_gfp`).  One list's ``high`` is checked by its
+        length; three lists' (one per migratetype) through ``room`` (see
+        :class:`PerCpuPages`).  ``_pstate`` holds, in one byte, what the pcp
+        path reads and writes: an allocated head's order (:data:`ALLOCATED`
+        set) or the migratetype of a free page, so one store does both.  The
+        page count of a page taken from a per-CPU list is known to be 0 until
+        a free of a free page has been seen (``_check_new``, then prep_new_page's
+        check is made on every allocation, as the kernel does).
         """
-        atab = self._alloctabs[cpu]
-        fblock = self._fblocks[cpu]
-        count, pmt, aorder = self._count, self._pmt, self._aorder
-        base, nr, slow_gfp = self._base, self._nr, self._slow_gfp
-        alloc_slow, free_slow, bulk = self._alloc_pages_slow, self._free_pages_slow, self.free_pcppages_bulk
+        fast = self._fastgfp[cpu]
+        self._alloctabs[cpu]  # noqa: B018 -- built now, read by _learn_gfp
+        ftab = self._freetabs[cpu]
+        pbk = self._pbk
+        count, state = self._count, self._pstate
+        base = self._base
+        alloc_slow, free_slow = self._alloc_pages_slow, self._free_pages_slow
+        learn, settle = self._learn_gfp, self._pcp_settle
+        ZERO = 0
+        A0 = ALLOCATED  # an allocated order-0 block
+        checked = self._check_new
 
         if self._mt_search:
             def alloc_pages(gfp_mask: int, order: int = 0) -> int:
                 """``alloc_pages(gfp, order)``: the block's address, or 0."""
-                if order or gfp_mask & slow_gfp:
+                if order is not ZERO:
                     return alloc_slow(gfp_mask, order)
-                zone, mark, lst, mt = atab[gfp_mask & 15]
-                if zone.free_pages <= mark or not lst:  # zone_watermark_ok at order 0
-                    return alloc_slow(gfp_mask, 0)
-                pfn = lst.pop()  # the list's head
-                if count[pfn] or pmt[pfn] != mt:  # freed twice, or another type first: search
+                try:
+                    key, lst, mt = fast[gfp_mask]  # only while the zone is above its low watermark
+                    if key is not gfp_mask:
+                        return learn(gfp_mask)
+                    pfn = lst.pop()  # the list's head
+                except (KeyError, IndexError):  # a mask not seen yet, or an empty list
+                    return learn(gfp_mask)
+                if state[pfn] != mt or (checked and count[pfn]):  # another type first: search
                     lst.append(pfn)
-                    return alloc_slow(gfp_mask, 0)
-                count[pfn] = 1
-                aorder[pfn] = 1
-                return base + (pfn << 12)
+                    return learn(gfp_mask)
+                count[pfn] = 1  # set_page_refcounted
+                state[pfn] = A0
+                return base + pfn * 4096
+        elif checked:
+            def alloc_pages(gfp_mask: int, order: int = 0) -> int:
+                """``alloc_pages(gfp, order)``: the block's address, or 0."""
+                if order is not ZERO:
+                    return alloc_slow(gfp_mask, order)
+                try:
+                    key, lst = fast[gfp_mask]  # only while the zone is above its low watermark
+                    if key is not gfp_mask:
+                        return learn(gfp_mask)
+                    pfn = lst[-1]  # the list's head
+                except (KeyError, IndexError):  # a mask not seen yet, or an empty list
+                    return learn(gfp_mask)
+                if count[pfn]:  # a page freed twice: prep_new_page reports it (slow path)
+                    return learn(gfp_mask)
+                lst.pop()
+                count[pfn] = 1  # set_page_refcounted
+                state[pfn] = A0
+                return base + pfn * 4096
         else:
             def alloc_pages(gfp_mask: int, order: int = 0) -> int:
                 """``alloc_pages(gfp, order)``: the block's address, or 0."""
-                if order or gfp_mask & slow_gfp:
+                if order is not ZERO:
                     return alloc_slow(gfp_mask, order)
-                zone, mark, lst = atab[gfp_mask & 15]
-                if zone.free_pages <= mark or not lst:  # zone_watermark_ok at order 0
-                    return alloc_slow(gfp_mask, 0)
-                pfn = lst.pop()  # the list's head
-                if count[pfn]:  # a page freed twice: prep_new_page reports it (slow path)
-                    lst.append(pfn)
-                    return alloc_slow(gfp_mask, 0)
-                count[pfn] = 1
-                aorder[pfn] = 1
-                return base + (pfn << 12)
+                try:
+                    key, lst = fast[gfp_mask]  # only while the zone is above its low watermark
+                    if key is not gfp_mask:
+                        return learn(gfp_mask)
+                    pfn = lst.pop()  # the list's head
+                except (KeyError, IndexError):  # a mask not seen yet, or an empty list
+                    return learn(gfp_mask)
+                count[pfn] = 1  # set_page_refcounted
+                state[pfn] = A0
+                return base + pfn * 4096
 
         def free_pages(addr: int, order: int = 0) -> None:
             """``free_pages(addr, order)`` (``__free_pages`` on the page at ``addr``)."""
-            pfn = (addr - base) >> 12
+            if order is not ZERO:
+                return free_slow(addr, order)
             # only an order-0 block this allocator handed out (count 1: nothing in the model
             # takes extra references) is freed here; the slow path does put_page_testzero,
             # the checks and every other case
-            if order or pfn < 0 or pfn >= nr or aorder[pfn] != 1:
-                return free_slow(addr, order)
-            ent = fblock[pfn >> 9]  # this CPU's list for the page's zone and pageblock type
-            if ent is None:
+            try:
+                pfn = (addr - base) >> 12
+                if state[pfn] != A0 or pfn < 0:
+                    return free_slow(addr, 0)
+                # this CPU's list for the page's zone and pageblock type (None: the slow path decides)
+                lst, room, mt, where = ftab[pbk[pfn >> 9]]
+            except (TypeError, IndexError):  # not an int, beyond the last frame, or no entry
                 return free_slow(addr, 0)
-            lst, lists, high, pcp, mt, zone = ent
             count[pfn] = 0  # put_page_testzero
-            aorder[pfn] = 0
-            pmt[pfn] = mt  # set_page_private(page, migratetype)
+            state[pfn] = mt  # set_page_private(page, migratetype)
             lst.append(pfn)  # list_add: the head
-            # pcp->count reaching pcp->high gives a batch back to the buddy lists; the
-            # count is the length of the set's one list, or the sum over its three lists
-            if (len(lst) if lists is None else len(lists[0]) + len(lists[1]) + len(lists[2])) >= high:
-                bulk(zone, pcp.batch, pcp, mt)
+            try:
+                room.pop()  # one free that certainly leaves pcp->count below pcp->high
+            except IndexError:  # count the lists: drain a batch if count reached high
+                settle(where, mt)
 
         return alloc_pages, free_pages
+
+    def _pcp_settle(self, where: tuple, mt: int) -> None:
+        """After a free onto a per-CPU list: drain a batch if ``count >= high``, then measure the room left."""
+        zone, pcp = where
+        count = pcp.count
+        if count >= pcp.high:
+            self.free_pcppages_bulk(zone, pcp.batch, pcp, mt)
+            count = pcp.count
+        pcp.room[:] = _TOKENS[:max(0, pcp.high - 1 - count)]
+
+    def _new_page_seen_freed(self) -> None:
+        """A free page was freed again (its count went below 0): from now on every fast
+        allocation checks the count of the page it takes, so prep_new_page sees it."""
+        if not self._check_new:
+            self._check_new = True
+            self._reset_cpu_tables()
+            self.switch_cpu(self._cpu)
+            self.kernel.rebind()
+
+    @staticmethod
+    def _pcp_grew(pcp: PerCpuPages) -> None:
+        """A slow path added pages to ``pcp``: the fast free path must count before trusting ``room``."""
+        pcp.room.clear()
 
     # -- kernel calls built on the two above ----------------------------------
     def alloc_page(self, gfp_mask: int) -> int:
@@ -733,7 +911,7 @@ class Buddy26(PageAllocator):
         if (gfp_mask & _GFP_ZERO or self.init_on_alloc) and not self.init_on_free:
             self.zero_pages(pfn, nr)
         self._count[pfn] = 1
-        self._aorder[pfn] = order + 1
+        self._pstate[pfn] = ALLOCATED | order
         return self._base + (pfn << PAGE_SHIFT)
 
     def get_page_from_freelist(self, gfp_mask, order, zonelist, classzone, mt, alloc_flags):
@@ -818,11 +996,13 @@ class Buddy26(PageAllocator):
             got = self.rmqueue_bulk(zone, pcp.batch, mt, lst, cold)
             if not got:
                 return None
+            self._pcp_grew(pcp)
             return self._pcp_take(pcp, lst, cold)
         if not lst:
             got = self.rmqueue_bulk(zone, pcp.batch, mt, lst, cold)
             if not got:
                 return None
+            self._pcp_grew(pcp)
         return self._pcp_take(pcp, lst, cold)
 
     @staticmethod
@@ -872,6 +1052,8 @@ class Buddy26(PageAllocator):
             self._flags[pfn] &= ~PG_buddy
             nr_free[current_order] -= 1
             zone.free_pages -= 1 << order
+            if zone.fast_ok and zone.free_pages <= zone.fast_mark:
+                self._fast_zone_low(zone)
             self.expand(zone, pfn, order, current_order, mt)
             return pfn
         return None
@@ -970,6 +1152,8 @@ class Buddy26(PageAllocator):
         self._flags[pfn] &= ~PG_buddy
         zone.nr_free[current_order] -= 1
         zone.free_pages -= 1 << order
+        if zone.fast_ok and zone.free_pages <= zone.fast_mark:
+            self._fast_zone_low(zone)
 
     def _change_pageblock_range(self, pfn: int, order: int, mt: int) -> None:
         for p in range(pfn, pfn + (1 << order), pageblock_nr_pages):
@@ -977,9 +1161,7 @@ class Buddy26(PageAllocator):
 
     def set_pageblock_migratetype(self, pfn: int, mt: int) -> None:
         b = pfn >> pageblock_order
-        key = self.pbkey[b] = (self.pbkey[b] & ~7) | mt
-        for fblock, ftab in zip(self._fblocks, self._freetabs):
-            fblock[b] = ftab[key]
+        self.pbkey[b] = self._pbk[b] = (self.pbkey[b] & ~7) | mt
 
     def move_freepages_block(self, zone: Zone, pfn: int, mt: int) -> int:
         """Move the free blocks that start inside ``pfn``'s pageblock onto ``free_list[mt]``."""
@@ -1016,7 +1198,7 @@ class Buddy26(PageAllocator):
             self.set_pageblock_migratetype(pfn, self.MIGRATE_HIGHATOMIC)
             self.move_freepages_block(zone, pfn, self.MIGRATE_HIGHATOMIC)
             # the fast paths' low-watermark marks include the reserve: rebuild them (rare)
-            self._build_fast_tables()
+            self._reset_cpu_tables()
             self.switch_cpu(self._cpu)
             self.kernel.rebind()
 
@@ -1113,7 +1295,9 @@ class Buddy26(PageAllocator):
         c = count[pfn] - 1
         count[pfn] = c
         if c:
-            return  # still referenced, or a count that went below zero (no DEBUG_VM): silent
+            if c < 0:  # a free page freed again: the count went below zero (no DEBUG_VM): silent
+                self._new_page_seen_freed()
+            return  # still referenced
         if order < 0 or order > self.order_limit:
             count[pfn] = 1
             return
@@ -1131,17 +1315,18 @@ class Buddy26(PageAllocator):
                 bad = True
         if bad:
             return  # the free stops; the head keeps the count put_page_testzero left (0)
-        owned = self._aorder[pfn]
-        if owned == 0 or owned - 1 < order:
+        state = self._pstate
+        owned = state[pfn]
+        if not owned & ALLOCATED or owned & ~ALLOCATED < order:
             # not a block this allocator handed out with at least this order: the real kernel
             # would free pages it does not own; the model refuses and leaves the block allocated
             count[pfn] = 1
             self.kernel.counters["refused_frees"] += 1
             return
-        self._aorder[pfn] = 0
+        state[pfn] = 0  # no longer an allocated head (its migratetype is set where it goes)
         # a free with a smaller order than the block's leaves the rest of it allocated (leaked)
-        for o in range(order, owned - 1):
-            self._aorder[pfn + (1 << o)] = o + 1
+        for o in range(order, owned & ~ALLOCATED):
+            state[pfn + (1 << o)] = ALLOCATED | o
         if self.init_on_free:
             self.zero_pages(pfn, nr)
         zone = self.page_zone(pfn)
@@ -1167,6 +1352,7 @@ class Buddy26(PageAllocator):
             pcp.lists[mt].append(pfn)
         else:
             pcp.lists[0].append(pfn)
+        self._pcp_grew(pcp)
         if pcp.count >= pcp.high:
             self.free_pcppages_bulk(zone, pcp.batch, pcp, mt)
 
@@ -1235,6 +1421,8 @@ class Buddy26(PageAllocator):
         nr_free = zone.nr_free
         nr = self._nr
         zone.free_pages += 1 << order
+        if not zone.fast_ok and zone.free_pages > zone.fast_mark:
+            zone.fast_ok = True  # the fast path may serve this zone again (masks are relearned)
         limit = self.merge_limit
         # Zone boundaries are multiples of MAX_ORDER_NR_PAGES here, so a buddy found by
         # pfn ^ (1 << order) below the limit is always in the same zone (page_is_buddy).
@@ -1272,7 +1460,7 @@ class Buddy26(PageAllocator):
 
     def drain_all_pages(self) -> None:
         cur = self._cpu
-        for cpu in range(len(self.pcp)):
+        for cpu, _ in self.pcp.built():  # a CPU that never ran has nothing on its lists
             self._cpu = cpu
             self.drain_local_pages()
         self._cpu = cur
@@ -1280,15 +1468,16 @@ class Buddy26(PageAllocator):
     # -- reports -----------------------------------------------------------------
     def pcp_pages(self, zone: Zone | None = None) -> int:
         zs = [zone] if zone is not None else self.zones
-        return sum(sum(len(lst) for pcp in row[z.idx] for lst in pcp.lists) for row in self.pcp for z in zs)
+        return sum(sum(len(lst) for pcp in row[z.idx] for lst in pcp.lists)
+                   for _, row in self.pcp.built() for z in zs)
 
     def nr_free_pages(self) -> int:
         return sum(z.free_pages for z in self.zones) + self.pcp_pages()
 
     def allocated_pages(self) -> int:
         """Pages in blocks handed out and not freed, counted from the per-head order marks."""
-        ao = self._aorder
-        return sum(ao.count(v) << (v - 1) for v in range(1, self.nr_orders + 1))
+        state = self._pstate
+        return sum(state.count(ALLOCATED | o) << o for o in range(self.nr_orders))
 
     def reserved_pages(self) -> int:
         return self.nr_reserved_boot + self.nr_bad
