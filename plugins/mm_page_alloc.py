@@ -140,8 +140,9 @@ pageblock_nr_pages = 1 << pageblock_order
 SWAP_CLUSTER_MAX = 32
 #: In ``Buddy26._pstate``: the frame is the head of a block this allocator handed out (low bits: its order).
 ALLOCATED = 0x80
-#: Room tokens for the per-CPU lists (PerCpuPages.room): more than any pcp->high.
-_TOKENS = [None] * 65536
+#: Room for the per-CPU lists (PerCpuPages.room): the "count now" mark, then more tokens than
+#: any pcp->high.  The mark is the first element, so it is the last one a free takes.
+_ROOM = [True] + [None] * 65536
 
 _GFP_DMA = 0x01
 _GFP_HIGHMEM = 0x02
@@ -218,12 +219,12 @@ class PerCpuPages:
 
     ``room`` is what the fast free path checks instead of counting the lists:
     one token (a ``None``) per free that certainly leaves ``count`` below
-    ``high``; a free takes one, and an empty list means "count the lists"
-    (:meth:`Buddy26._pcp_settle`, which drains a batch at ``high`` and puts the
-    tokens back).  The tokens are a lower bound on the headroom, never the
+    ``high``, after a mark (``True``) that means "count the lists".  A free
+    takes the last element; on the mark, :meth:`Buddy26._pcp_settle` drains a
+    batch at ``high`` and puts the mark and the tokens back.  The tokens are a lower bound on the headroom, never the
     count itself: allocations only raise the true headroom, and every slow
     path that adds pages to the lists takes all tokens away
-    (:meth:`Buddy26._pcp_grew`).
+    (:meth:`Buddy26._pcp_grew` leaves only the mark).
     """
 
     __slots__ = ("high", "batch", "lists", "room")
@@ -232,7 +233,7 @@ class PerCpuPages:
         self.high = high
         self.batch = batch
         self.lists = [[] for _ in range(nlists)]
-        self.room: list = []
+        self.room = _ROOM[:1]
 
     @property
     def count(self) -> int:
@@ -351,6 +352,7 @@ class Buddy26(PageAllocator):
         # a buddy head is on (_flmt), and, with ALLOCATED set, the order of an allocated
         # block's head (model bookkeeping: which blocks this allocator handed out).
         self._pstate = self._pmt = self._flmt = bytearray(nr)
+        self._room_owner: dict[int, tuple] = {}  # id(pcp.room) -> (zone, pcp), for _pcp_settle
         self._check_new = False
         self.nr_bad = 0
         self._warned_order = False
@@ -651,7 +653,7 @@ class Buddy26(PageAllocator):
         return tuple(atab)
 
     def _make_freetab(self, cpu: int) -> tuple:
-        """``ftab[zone << 3 | mt]``: (list, room, migratetype, (zone, pcp)); None: the slow path decides."""
+        """``ftab[zone << 3 | mt]``: (list, room, migratetype); None: the slow path decides."""
         ftab = [None] * 256
         if not self.init_on_free:
             row = self.pcp[cpu]
@@ -664,7 +666,8 @@ class Buddy26(PageAllocator):
                         lst = pcp.lists[mt]
                     else:
                         lst = pcp.lists[0]
-                    ftab[(z.idx << 3) | mt] = (lst, pcp.room, mt, (z, pcp))
+                    self._room_owner[id(pcp.room)] = (z, pcp)
+                    ftab[(z.idx << 3) | mt] = (lst, pcp.room, mt)
         return tuple(ftab)
 
     def _learn_gfp(self, gfp_mask: int) -> int:
@@ -751,10 +754,31 @@ class Buddy26(PageAllocator):
         alloc_slow, free_slow = self._alloc_pages_slow, self._free_pages_slow
         learn, settle = self._learn_gfp, self._pcp_settle
         ZERO = 0
-        A0 = ALLOCATED  # an allocated order-0 block
         checked = self._check_new
 
-        if self._mt_search:
+        if checked:
+            # after a free of a free page: prep_new_page's count check on every allocation
+            mtsearch = self._mt_search
+
+            def alloc_pages(gfp_mask: int, order: int = 0) -> int:
+                """``alloc_pages(gfp, order)``: the block's address, or 0."""
+                if order is not ZERO:
+                    return alloc_slow(gfp_mask, order)
+                try:
+                    ent = fast[gfp_mask]  # only while the zone is above its low watermark
+                    if ent[0] is not gfp_mask:
+                        return learn(gfp_mask)
+                    lst = ent[1]
+                    pfn = lst[-1]  # the list's head
+                except (KeyError, IndexError):  # a mask not seen yet, or an empty list
+                    return learn(gfp_mask)
+                if count[pfn] or (mtsearch and state[pfn] != ent[2]):  # freed twice, or another type
+                    return learn(gfp_mask)
+                lst.pop()
+                count[pfn] = 1  # set_page_refcounted
+                state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
+                return base + pfn * 4096
+        elif self._mt_search:
             def alloc_pages(gfp_mask: int, order: int = 0) -> int:
                 """``alloc_pages(gfp, order)``: the block's address, or 0."""
                 if order is not ZERO:
@@ -766,29 +790,11 @@ class Buddy26(PageAllocator):
                     pfn = lst.pop()  # the list's head
                 except (KeyError, IndexError):  # a mask not seen yet, or an empty list
                     return learn(gfp_mask)
-                if state[pfn] != mt or (checked and count[pfn]):  # another type first: search
+                if state[pfn] != mt:  # another type first: the slow path searches the list
                     lst.append(pfn)
                     return learn(gfp_mask)
                 count[pfn] = 1  # set_page_refcounted
-                state[pfn] = A0
-                return base + pfn * 4096
-        elif checked:
-            def alloc_pages(gfp_mask: int, order: int = 0) -> int:
-                """``alloc_pages(gfp, order)``: the block's address, or 0."""
-                if order is not ZERO:
-                    return alloc_slow(gfp_mask, order)
-                try:
-                    key, lst = fast[gfp_mask]  # only while the zone is above its low watermark
-                    if key is not gfp_mask:
-                        return learn(gfp_mask)
-                    pfn = lst[-1]  # the list's head
-                except (KeyError, IndexError):  # a mask not seen yet, or an empty list
-                    return learn(gfp_mask)
-                if count[pfn]:  # a page freed twice: prep_new_page reports it (slow path)
-                    return learn(gfp_mask)
-                lst.pop()
-                count[pfn] = 1  # set_page_refcounted
-                state[pfn] = A0
+                state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
                 return base + pfn * 4096
         else:
             def alloc_pages(gfp_mask: int, order: int = 0) -> int:
@@ -803,7 +809,7 @@ class Buddy26(PageAllocator):
                 except (KeyError, IndexError):  # a mask not seen yet, or an empty list
                     return learn(gfp_mask)
                 count[pfn] = 1  # set_page_refcounted
-                state[pfn] = A0
+                state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
                 return base + pfn * 4096
 
         def free_pages(addr: int, order: int = 0) -> None:
@@ -815,30 +821,28 @@ class Buddy26(PageAllocator):
             # the checks and every other case
             try:
                 pfn = (addr - base) >> 12
-                if state[pfn] != A0 or pfn < 0:
+                if state[pfn] != 0x80 or pfn < 0:  # not an allocated order-0 block
                     return free_slow(addr, 0)
                 # this CPU's list for the page's zone and pageblock type (None: the slow path decides)
-                lst, room, mt, where = ftab[pbk[pfn >> 9]]
+                lst, room, mt = ftab[pbk[pfn >> 9]]
             except (TypeError, IndexError):  # not an int, beyond the last frame, or no entry
                 return free_slow(addr, 0)
             count[pfn] = 0  # put_page_testzero
             state[pfn] = mt  # set_page_private(page, migratetype)
             lst.append(pfn)  # list_add: the head
-            try:
-                room.pop()  # one free that certainly leaves pcp->count below pcp->high
-            except IndexError:  # count the lists: drain a batch if count reached high
-                settle(where, mt)
+            if room.pop() is not None:  # the last token: count the lists, drain a batch at high
+                settle(room, mt)
 
         return alloc_pages, free_pages
 
-    def _pcp_settle(self, where: tuple, mt: int) -> None:
+    def _pcp_settle(self, room: list, mt: int) -> None:
         """After a free onto a per-CPU list: drain a batch if ``count >= high``, then measure the room left."""
-        zone, pcp = where
+        zone, pcp = self._room_owner[id(room)]
         count = pcp.count
         if count >= pcp.high:
             self.free_pcppages_bulk(zone, pcp.batch, pcp, mt)
             count = pcp.count
-        pcp.room[:] = _TOKENS[:max(0, pcp.high - 1 - count)]
+        pcp.room[:] = _ROOM[:max(0, pcp.high - 1 - count) + 1]
 
     def _new_page_seen_freed(self) -> None:
         """A free page was freed again (its count went below 0): from now on every fast
@@ -852,7 +856,7 @@ class Buddy26(PageAllocator):
     @staticmethod
     def _pcp_grew(pcp: PerCpuPages) -> None:
         """A slow path added pages to ``pcp``: the fast free path must count before trusting ``room``."""
-        pcp.room.clear()
+        pcp.room[:] = _ROOM[:1]
 
     # -- kernel calls built on the two above ----------------------------------
     def alloc_page(self, gfp_mask: int) -> int:
