@@ -31,6 +31,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.proc_page_alloc",
     "linuxmm_plugins.mm_kmalloc",
     "linuxmm_plugins.proc_meminfo",
+    "linuxmm_plugins.workloads_kmalloc",
     "linuxmm_plugins.workloads",
 )
 

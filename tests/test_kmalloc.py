@@ -403,3 +403,40 @@ def test_accounting_balances(version, ops):
         assert held == 0
     assert pa.allocated_pages() - base == held
     assert not any(line.startswith(("kfree of", "Ooops", "Page ", "Problem")) for line in k.dmesg)
+
+
+# ---------------------------------------------------------------------------------------------
+# the kmalloc-mix workload
+# ---------------------------------------------------------------------------------------------
+def test_kmalloc_mix_at_20_through_the_cli(capsys):
+    from linuxmm.cli import main
+
+    assert main(["--kernel-version", "2.0", "run", "kmalloc-mix"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:4] == [
+        "workload kmalloc-mix: seed 0, 3000 steps at v2.0 (kmalloc.c-2.0)",
+        "kmalloc 1788, kfree 1212, failed kmalloc 0",
+        "still allocated: 576 objects, 126972 bytes requested",
+        "pages held by the allocator: 49",
+    ]
+    assert out[5] == "  size blocks order  nmallocs    nfrees  nbytesmalloced  npages  freelist  dmafree"
+    assert out[6] == "    32    127     0       563       381            2872       2         2        0"
+    assert out[-1] == "after freeing everything: 1 pages still held"  # the 4080 area in kmalloc_cache[0]
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1.89", "1.2"])
+def test_kmalloc_mix_gives_every_page_back_before_20(version):
+    from linuxmm_plugins.workloads_kmalloc import kmalloc_mix
+
+    k = linuxmm.boot(version)
+    base = k.page_alloc.allocated_pages()
+    out = kmalloc_mix(k, seed=3).splitlines()
+    assert out[-1] == "after freeing everything: 0 pages still held"
+    assert k.page_alloc.allocated_pages() == base and k.slab.pages_held() == 0
+
+
+def test_kmalloc_mix_before_kmalloc_is_one_line_error(capsys):
+    from linuxmm.cli import main
+
+    assert main(["--kernel-version", "0.11", "run", "kmalloc-mix"]) == 2
+    assert capsys.readouterr().err.startswith("linuxmm: error: kmalloc() is not in v0.11: kmalloc() first appeared")
