@@ -51,5 +51,9 @@ class KernelBug(Exception):
     """A ``BUG()``/``BUG_ON()`` fired in the simulated kernel (logged to dmesg)."""
 
 
+class KernelOops(KernelBug):
+    """The simulated kernel oopsed (a bad access in kernel mode): the task dies, the kernel goes on."""
+
+
 class PageFault(LinuxmmError):
     """A read or write of an address that nothing maps."""

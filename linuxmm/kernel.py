@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from .config import Cmdline
 from .dmesg import Dmesg
-from .errors import KernelBug, KernelPanic, LinuxmmError, NotInThisKernel
+from .errors import KernelBug, KernelOops, KernelPanic, LinuxmmError, NotInThisKernel
 from .machine import CPU, Counters, Memory, PageFrames, PhysicalMemory
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -199,6 +199,20 @@ class Kernel:
         for name in self._api:
             setattr(self, name, refuse)
         raise dead
+
+    def oops_null_write(self, address: int) -> None:
+        """An i386 kernel-mode write to an unmapped low address: the oops, then the task dies.
+
+        The lines are those of 2.x ``do_page_fault``/``die`` that do not depend
+        on registers the model does not have (the eip and register dump are
+        left out).  Raises :class:`~linuxmm.errors.KernelOops`.
+        """
+        printk = self.dmesg.printk
+        what = "NULL pointer dereference" if address < 4096 else "paging request"
+        printk(f"Unable to handle kernel {what} at virtual address {address:08x}")
+        printk("*pde = 00000000")
+        printk("Oops: 0002")  # not present, write, kernel mode
+        raise KernelOops(f"Oops: 0002 (kernel {what} at virtual address {address:08x}); the task was killed")
 
     def bug(self, where: str) -> None:
         """``BUG()``: log ``kernel BUG at <where>!`` and raise :class:`KernelBug`."""

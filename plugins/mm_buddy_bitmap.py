@@ -781,9 +781,10 @@ class BuddyZoned24(BitmapBuddy):
         max_low_pfn = min(nr, MAXMEM_PFN)
         dma_end = min(max_low_pfn, MAX_DMA_PFN)
         zones_size = (dma_end, max_low_pfn - dma_end, nr - max_low_pfn)
+        # 2.4.0's setup_arch prints the HIGHMEM line only [V-code]; the "LOWMEM available"
+        # line of later i386 boot logs is not in 2.4.0.
         if zones_size[2]:
             self.dmesg.printk(f"{zones_size[2] >> (20 - PAGE_SHIFT)}MB HIGHMEM available.")
-        self.dmesg.printk(f"{max_low_pfn >> (20 - PAGE_SHIFT)}MB LOWMEM available.")
         self.dmesg.printk(f"On node 0 totalpages: {nr}")
         self.zones: list[FreeArea] = []
         self.freepages_min = self.freepages_low = self.freepages_high = 0
@@ -919,13 +920,20 @@ class BuddyZoned24(BitmapBuddy):
         return self.get_free_pages_order(gfp | _DMA, order)
 
     def get_zeroed_page(self, gfp: int) -> int:
-        """``get_zeroed_page(gfp_mask)``: one cleared page (NULL for HighMem)."""
+        """``get_zeroed_page(gfp_mask)``: one cleared page.
+
+        2.4.0 clears ``page_address(page)`` without checking it [V-code]: a
+        HighMem page (``__GFP_HIGHMEM``, once Normal and DMA are short) has
+        no permanent mapping, so its address is NULL and ``clear_page(NULL)``
+        oopses on a kernel-mode write to a page that is not present (error
+        code 0002); the task dies and the page stays allocated.
+        """
         addr = self.alloc_pages(gfp, 0)
         if not addr:
             return 0
         pfn = (addr - self.page_offset) >> PAGE_SHIFT
         if pfn >= self.max_low_pfn:
-            return 0
+            self.kernel.oops_null_write(0)
         self.zero_pages(pfn, 1)
         return addr
 
