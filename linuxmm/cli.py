@@ -154,8 +154,8 @@ def _version_source(args: argparse.Namespace, file_version: str | None = None,
                     file_where: str = "") -> tuple[str, str | None]:
     """The version to boot and where it came from (None: the flag or the default).
 
-    An empty ``--kernel-version ''`` is a mistake, not "use the default"; an
-    empty ``$LINUXMM_KERNEL_VERSION`` counts as unset, as shells use it.
+    An empty ``--kernel-version ''`` is a mistake, not "use the default", and
+    so is a ``$LINUXMM_KERNEL_VERSION`` that is set but empty.
     """
     if args.kernel_version is not None:
         if not args.kernel_version.strip():
@@ -165,7 +165,10 @@ def _version_source(args: argparse.Namespace, file_version: str | None = None,
     if file_version is not None:
         return file_version, f"{file_where} version {file_version!r}"
     env = os.environ.get(ENV_VERSION)
-    if env is not None and env.strip():
+    if env is not None:
+        if not env.strip():
+            raise LinuxmmError(f"{ENV_VERSION} is set but empty: give a release such as 2.6.28, a commit sha "
+                               f"prefix, or 'latest' (or unset it)")
         return env, f"{ENV_VERSION}={env}"
     return "latest", None
 
@@ -374,6 +377,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     out = [f"version:     {rev.describe}"]
     if rev.name != rev.describe:
         out[0] += f" ({rev.name})"
+    if rev.note:
+        out.append(f"resolved:    {rev.note}")
     if not k.implementations:
         out.append("subsystems:  (none modelled at this revision)")
     for subsystem, impl in k.implementations.items():

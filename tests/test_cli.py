@@ -530,9 +530,10 @@ def test_env_bad_version_names_the_variable(capsys, monkeypatch):
     assert error_of(capsys, "proc", "buddyinfo") == expected
     # the flag beats the variable, so the bad value is never read
     assert run(capsys, "--kernel-version", "2.6.28", "info")[0] == 0
-    # an empty variable counts as unset
+    # set but empty is a mistake, as an empty --kernel-version is
     monkeypatch.setenv("LINUXMM_KERNEL_VERSION", "")
-    assert run(capsys, "info")[1].splitlines()[0] == "version:     v6.18"
+    assert error_of(capsys, "info") == ("linuxmm: error: LINUXMM_KERNEL_VERSION is set but empty: give a release "
+                                        "such as 2.6.28, a commit sha prefix, or 'latest' (or unset it)")
 
 
 def test_options_before_and_after_the_command_after_wins(capsys):
