@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from .config import Cmdline
 from .dmesg import Dmesg
-from .errors import KernelBug, KernelOops, KernelPanic, LinuxmmError, NotInThisKernel
+from .errors import ArgumentError, KernelBug, KernelOops, KernelPanic, LinuxmmError, NotInThisKernel
 from .machine import CPU, Counters, Memory, PageFrames, PhysicalMemory
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,6 +135,12 @@ class Kernel:
 
     def proc(self, name: str) -> str:
         """The text of /proc/``name`` as this era's kernel printed it."""
+        return self.proc_file(name).render(self)
+
+    def proc_file(self, name: str):
+        """The :class:`~linuxmm.records.ProcFile` behind /proc/``name`` in this era (an error if none)."""
+        if not isinstance(name, str):
+            raise ArgumentError(f"proc: the file name must be a string, not {type(name).__name__} {name!r}")
         name = name.removeprefix("/proc/")
         pf = self.host.proc_file(name, self.revision)
         if pf is None:
@@ -143,7 +149,7 @@ class Kernel:
                 raise NotInThisKernel(f"/proc/{name} is not modelled (known: "
                                       + ", ".join(sorted(self.host.proc_files)) + ")")
             raise NotInThisKernel(self.host.era_error(f"/proc/{name}", known[0], self.revision))
-        return pf.render(self)
+        return pf
 
     @contextlib.contextmanager
     def on_cpu(self, cpu: int) -> Iterator["Kernel"]:
