@@ -401,7 +401,8 @@ def test_every_command_has_help_with_example(capsys, command):
     assert status == 0
     assert out.startswith(f"usage: linuxmm {command} ")
     assert "\nexample:\n  linuxmm " in out
-    assert "--kernel-version V" in out
+    # commands that boot nothing refuse the kernel options, so their help does not list them
+    assert ("--kernel-version V" in out) == (command not in ("versions", "log", "bench"))
 
 
 def test_top_help_lists_commands_with_descriptions(capsys):
@@ -687,5 +688,5 @@ def test_closed_pipe_is_not_a_traceback():
                                 stderr=subprocess.PIPE, env=env)
         proc.stdout.close()
         err = proc.stderr.read().decode()
-        assert proc.wait(timeout=60) == 0
+        assert proc.wait(timeout=60) == 141  # as a shell reports a reader that went away (SIGPIPE)
         assert err == ""
