@@ -345,13 +345,15 @@ def _symbols_report(host: Any, rev: Any) -> str:
     syms = [s for s in host.symbols.values() if host.available(s, rev)]
     for sym in sorted(syms, key=lambda s: s.name):
         setting = f"CONFIG_{sym.name}={_config_value(defaults.get(sym.name))}"
-        out.append(f"  {setting:<32} {sym.help}".rstrip())
+        note = "" if sym.modelled else " (accepted, no effect in this model)"
+        out.append(f"  {setting:<32} {sym.help}{note}".rstrip())
     if not syms:
         out.append("  (none)")
     out.append(f"boot parameters at {rev.describe}:")
     params = [p for p in host.params.values() if host.available(p, rev)]
     for param in sorted(params, key=lambda p: p.name):
-        out.append(f"  {param.name:<32} {param.help}".rstrip())
+        note = "" if param.modelled or "no effect" in param.help else " (accepted, no effect in this model)"
+        out.append(f"  {param.name:<32} {param.help}{note}".rstrip())
     if not params:
         out.append("  (none)")
     return "\n".join(out)
@@ -410,6 +412,12 @@ def cmd_info(args: argparse.Namespace) -> int:
         out.append("unknown:     " + " ".join(k.cmdline.unknown) + f" (not parameters of {rev.describe})")
     if k.cmdline.malformed:
         out.append("malformed:   " + " ".join(k.cmdline.malformed))
+    for note in getattr(k.config, "whatifs", ()):
+        out.append(f"what-if:     {note}")
+    ignored = [f"CONFIG_{n}={_config_value(k.config[n])}" for n in getattr(k.config, "unmodelled", ())]
+    ignored += [name for name in k.cmdline.unmodelled]
+    if ignored:
+        out.append("accepted, no effect in this model: " + " ".join(ignored))
     _emit("\n".join(out))
     return 0
 

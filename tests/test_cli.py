@@ -183,10 +183,13 @@ def test_env_bad_version_is_an_error(capsys, monkeypatch):
 
 def test_config_before_and_after_command_both_apply(capsys):
     status, out, _ = run(capsys, "--kernel-version", "4.4", "--config", "KASAN=y", "info", "--config",
-                         "CONFIG_FAILSLAB=y", "--cpus", "3", "--cmdline", "nohugevmalloc foo=bar")
+                         "CONFIG_FAILSLAB=y", "--config", "FAULT_INJECTION=y", "--cpus", "3", "--cmdline",
+                         "nohugevmalloc foo=bar")
     assert status == 0
     lines = out.splitlines()
-    assert "config:      CONFIG_FAILSLAB=y CONFIG_KASAN=y" in lines
+    assert "config:      CONFIG_FAILSLAB=y CONFIG_FAULT_INJECTION=y CONFIG_KASAN=y" in lines
+    assert ("accepted, no effect in this model: CONFIG_FAILSLAB=y CONFIG_FAULT_INJECTION=y CONFIG_KASAN=y"
+            in lines)
     assert "cpus:        3" in lines
     assert "cmdline:     nohugevmalloc foo=bar" in lines
     # nohugevmalloc arrived in 5.x (121e6f3258fe): 4.4 did not know it either
