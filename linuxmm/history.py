@@ -215,7 +215,7 @@ class Revision:
         if pos is not None:
             return pos <= self.index
         try:
-            key = parse_version(tag)
+            key = parse_version(text)
         except VersionError as exc:
             raise VersionError(f"has({ref!r}): {exc}") from None
         return key <= self.key
