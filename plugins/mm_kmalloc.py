@@ -769,24 +769,28 @@ class Kmalloc20(KmallocBase):
 # ============================================================================
 # Before 0.98.4: no kmalloc at all
 # ============================================================================
-class NoKmalloc:
-    """0.01 and 0.11: no ``kmalloc()`` yet; the calls say where it appeared."""
+def _absent(name: str, version: str):
+    message = f"{name}() is not in {version}: {KMALLOC_APPEARED}"
 
-    def __init__(self, kernel: "Kernel"):
-        self.kernel = kernel
-        self.message = f"kmalloc() is not in {kernel.version}: {KMALLOC_APPEARED}"
+    def absent(*args: Any, **kwargs: Any) -> Any:
+        raise NotInThisKernel(message)
 
-    def _absent(self, name: str) -> NotInThisKernel:
-        return NotInThisKernel(self.message.replace("kmalloc() is not", f"{name}() is not", 1))
+    absent.__name__ = name
+    absent.__doc__ = message
+    return absent
 
-    def kmalloc(self, size: int, priority: int) -> int:
-        raise self._absent("kmalloc")
 
-    def kfree(self, ptr: int) -> None:
-        raise self._absent("kfree")
+@hookimpl
+def linuxmm_kernel_booted(kernel: "Kernel") -> None:
+    """Before 1.0 the kernel's stub for ``kmalloc()`` says where kmalloc really appeared.
 
-    def kfree_s(self, ptr: int, size: int) -> None:
-        raise self._absent("kfree_s")
+    The model has no small-object allocator before 1.0; the generic stub could only name the
+    first modelled release.  Nothing here runs on an allocation path.
+    """
+    if kernel.has("v1.0") or "slab" in kernel.implementations:
+        return
+    for name in _API:
+        setattr(kernel, name, _absent(name, kernel.version))
 
 
 _API = ("kmalloc", "kfree", "kfree_s")
@@ -795,9 +799,6 @@ _API = ("kmalloc", "kfree", "kfree_s")
 @hookimpl
 def linuxmm_implementations():
     return [
-        Implementation(
-            subsystem="slab", name="no-kmalloc", factory=NoKmalloc, introduced="v0.01", removed="v1.0",
-            api=_API, summary="no kmalloc() yet: it appeared in 0.98.4; the first modelled release with it is 1.0"),
         Implementation(
             subsystem="slab", name="kmalloc.c-1.0", factory=Kmalloc10, introduced="v1.0", removed="v1.1.89",
             api=_API,

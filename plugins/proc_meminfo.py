@@ -88,7 +88,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from linuxmm import hookimpl
-from linuxmm.errors import NotInThisKernel
 from linuxmm.machine import PAGE_SHIFT
 from linuxmm.records import Commit, ProcFile
 
@@ -385,19 +384,12 @@ def render_meminfo(kernel: Any) -> str:
     return render_meminfo_10(kernel)
 
 
-def _before_10(kernel: Any) -> str:
-    raise NotInThisKernel(
-        f"/proc/meminfo is not in {kernel.version}: /proc came in the 0.97/0.98 series (the earliest "
-        f"stored fs/proc/array.c already prints meminfo); the earliest modelled release with it is v1.0")
-
-
 @hookimpl
 def linuxmm_proc_files():
     return [
-        ProcFile("meminfo", render=_before_10, introduced="v0.01", removed="v1.0",
-                 help="not in 0.01 or 0.11: /proc came in the 0.97/0.98 series"),
         ProcFile("meminfo", render=render_meminfo, introduced="v1.0",
-                 help="Memory totals: the table of 1.0-2.4, the tagged lines of 2.0 on (fs/proc)."),
+                 help="Memory totals: the table of 1.0-2.4, the tagged lines of 2.0 on (fs/proc). Older than "
+                      "1.0: /proc came in the 0.97/0.98 series; 1.0 is the first modelled release with it."),
     ]
 
 
