@@ -131,6 +131,7 @@ in 0.98.4 (November 1992) [S: LWN, "A safer kmalloc() for 7.0", 2026];
 from __future__ import annotations
 
 import struct
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 from linuxmm import hookimpl
@@ -163,6 +164,9 @@ _IOFS = _gfp.__GFP_IO | _gfp.__GFP_FS
 _W = struct.Struct("<I")
 _DESC = struct.Struct("<IIii")  # next, firstfree, order, nfree
 _PAIR = struct.Struct("<II")
+_I32 = struct.Struct("<i")
+#: Offsets a block header may have in its area's first page for the fast paths to handle it.
+_HDR_LO, _HDR_HI = PD_SIZE, PAGE_SIZE - BH_SIZE
 
 #: 1.0 sizes[]: (block size, blocks per page); a terminator {0, 0} follows.
 SIZES_10 = ((32, 127), (64, 63), (128, 31), (252, 16), (508, 8), (1020, 4), (2040, 2), (4080, 1))
@@ -218,6 +222,10 @@ class KmallocBase:
         self.dmesg = kernel.dmesg
         self.counters = kernel.counters
         n = len(self.classes)
+        #: real classes (the table's terminator excluded)
+        self.nr_classes = n - 1
+        #: the block sizes, ascending, for bisecting a request's class
+        self.blocksizes = [b for b, _, _ in self.classes[:-1]]
         # sizes[order].firstfree and .dmafree: addresses of page descriptors (0 = NULL)
         self.firstfree = [0] * n
         self.dmafree = [0] * n
@@ -409,14 +417,13 @@ class Kmalloc10(KmallocBase):
         return False
 
     def get_order(self, size: int) -> int:
-        """``get_order(int size)``: the first class whose block holds ``size`` plus the header."""
-        size = s32(size) + BH_SIZE
-        for order, (blocksize, _, _) in enumerate(self.classes):
-            if not blocksize:
-                break
-            if size <= blocksize:
-                return order
-        return -1
+        """``get_order(int size)``: the first class whose block holds ``size`` plus the header, or -1.
+
+        ``size`` is a C ``int`` here: 2 GB or more turns negative and fits the first class.
+        """
+        need = (size if size < 0x80000000 else size - 0x100000000) + BH_SIZE
+        order = bisect_left(self.blocksizes, need)
+        return order if order < self.nr_classes else -1
 
     # -- kernel calls -------------------------------------------------------------------------
     def kmalloc(self, size: int, priority: int) -> int:
@@ -430,8 +437,37 @@ class Kmalloc10(KmallocBase):
             self.dmesg.printk(f"kmalloc of too large a block ({s32(size)} bytes).")
             return 0
         dma = bool(priority & _DMA) and self.has_dma_lists
-        blocksize, nblocks, gfporder = self.classes[order]
         lists = self.dmafree if dma else self.firstfree
+        # Fast path: the class list's head is an area kmalloc holds and its first free block is a
+        # free block of that page; the bytes are read and written in place.  Anything else takes
+        # the step-by-step path below, which reads through kernel.memory as the C did.
+        page = lists[order]
+        if page:
+            pfn = page >> PAGE_SHIFT
+            if pfn < self.nr_pages and self.owned[pfn]:
+                data = self.pages.get(pfn)
+                if data is not None:
+                    p = _W.unpack_from(data, 4)[0]
+                    off = p - page
+                    if _HDR_LO <= off <= _HDR_HI:
+                        flags, nxt = _PAIR.unpack_from(data, off)
+                        nfree = _I32.unpack_from(data, 12)[0] - 1
+                        if flags == MF_FREE and nfree >= -0x80000000:  # (the slow path wraps the int)
+                            _W.pack_into(data, 4, nxt)
+                            _I32.pack_into(data, 12, nfree)
+                            if not nfree:
+                                self._unlink_full(order, page, dma)
+                            names = self._cn[order]
+                            c = self.counters
+                            c[names[0]] += 1
+                            c[names[2]] += size if size < 0x80000000 else size - 0x100000000
+                            _PAIR.pack_into(data, off, MF_USED, size)
+                            return p + BH_SIZE
+        return self._kmalloc_slow(size, priority, order, dma, lists)
+
+    def _kmalloc_slow(self, size: int, priority: int, order: int, dma: bool, lists: list[int]) -> int:
+        """The retry loop of 1.0/1.1 ``kmalloc``: the list head, else a new page, up to four times."""
+        blocksize, nblocks, gfporder = self.classes[order]
         rd, wr = self._rd, self._wr
         for _ in range(MAX_GET_FREE_PAGE_TRIES):
             page = lists[order]
@@ -489,9 +525,39 @@ class Kmalloc10(KmallocBase):
             ptr = self._check_ptr(ptr, "kfree_s")
         if type(size) is not int or not 0 <= size <= _U32:
             size = check_int(size, "size", "kfree_s", 0, _U32)
-        rd, wr = self._rd, self._wr
         p = (ptr - BH_SIZE) & _U32
         page = p & PAGE_MASK
+        pfn = page >> PAGE_SHIFT
+        off = p - page
+        # Fast path: a block in use in an area kmalloc holds, freed with its own size (or none).
+        if _HDR_LO <= off <= _HDR_HI and pfn < self.nr_pages and self.owned[pfn]:
+            data = self.pages.get(pfn)
+            if data is not None:
+                nxt, first, order, nfree = _DESC.unpack_from(data, 0)
+                flags, length = _PAIR.unpack_from(data, off)
+                if (flags == MF_USED and not nxt & ~PAGE_MASK and 0 <= order < self.nr_classes
+                        and (not size or size == length) and nfree < 0x7FFFFFFF):
+                    _PAIR.pack_into(data, off, MF_FREE, first)
+                    _W.pack_into(data, 4, p)
+                    nfree += 1
+                    _I32.pack_into(data, 12, nfree)
+                    if nfree == 1:
+                        if nxt:
+                            self.dmesg.printk(f"Page {self._p(page)} already on freelist dazed and confused....")
+                        else:
+                            _W.pack_into(data, 0, self.firstfree[order])
+                            self.firstfree[order] = page
+                    _, nblocks, gfporder = self.classes[order]
+                    if nfree == nblocks:
+                        self._unlink_free_page(order, page)
+                        self._gave_area(page, gfporder)
+                        self._free_area(page, gfporder)
+                    names = self._cn[order]
+                    c = self.counters
+                    c[names[1]] += 1
+                    c[names[2]] -= length if length < 0x80000000 else length - 0x100000000
+                    return
+        rd, wr = self._rd, self._wr
         nxt, _, order, _ = self._rd_desc(page)
         limit = len(self.classes)
         bad = order < 0 or (order > limit if self.order_limit_inclusive else order >= limit)
@@ -644,24 +710,39 @@ class Kmalloc20(KmallocBase):
         """``kmalloc(size, priority)``: the block's address past its header, or 0 (NULL)."""
         if type(size) is not int or type(priority) is not int or not 0 <= size <= _U32:
             size, priority = self._check_kmalloc(size, priority)
-        realsize = (size + BH_SIZE) & _U32
-        order = 0
-        classes = self.classes
-        while True:
-            ordersize = classes[order][0]
-            if realsize <= ordersize:
-                break
-            order += 1
-            if ordersize:
-                continue
+        # the first class whose block holds realsize, an unsigned int that wraps near 4 GB
+        order = bisect_left(self.blocksizes, (size + BH_SIZE) & _U32)
+        if order >= self.nr_classes:
             self.dmesg.printk(f"kmalloc of too large a block ({s32(size)} bytes).")
             return 0
+        classes = self.classes
         if priority & _DMA:
             dma, mark, lists = True, MF_DMA, self.dmafree
         else:
             dma, mark, lists = False, MF_USED, self.firstfree
-        rd, wr = self._rd, self._wr
         page = lists[order]
+        if page:  # fast path, as in 1.0/1.1 (see Kmalloc10.kmalloc)
+            pfn = page >> PAGE_SHIFT
+            if pfn < self.nr_pages and self.owned[pfn]:
+                data = self.pages.get(pfn)
+                if data is not None:
+                    p = _W.unpack_from(data, 4)[0]
+                    off = p - page
+                    if _HDR_LO <= off <= _HDR_HI:
+                        flags, nxt = _PAIR.unpack_from(data, off)
+                        nfree = _I32.unpack_from(data, 12)[0] - 1
+                        if flags == MF_FREE and nfree >= -0x80000000:  # (the slow path wraps the int)
+                            _W.pack_into(data, 4, nxt)
+                            _I32.pack_into(data, 12, nfree)
+                            if not nfree:
+                                lists[order] = _W.unpack_from(data, 0)[0]
+                            names = self._cn[order]
+                            c = self.counters
+                            c[names[0]] += 1
+                            c[names[2]] += size if size < 0x80000000 else size - 0x100000000
+                            _PAIR.pack_into(data, off, mark, size)
+                            return p + BH_SIZE
+        rd, wr = self._rd, self._wr
         if page:
             p = rd(page + 4)
             if rd(p) != MF_FREE:
@@ -704,9 +785,35 @@ class Kmalloc20(KmallocBase):
             ptr = self._check_ptr(ptr, "kfree")
         if not ptr:
             return
-        rd, wr = self._rd, self._wr
         p = (ptr - BH_SIZE) & _U32
         page = p & PAGE_MASK
+        pfn = page >> PAGE_SHIFT
+        off = p - page
+        # Fast path: a block in use (MF_USED or MF_DMA) in an area kmalloc holds.
+        if _HDR_LO <= off <= _HDR_HI and pfn < self.nr_pages and self.owned[pfn]:
+            data = self.pages.get(pfn)
+            if data is not None:
+                nxt, first, order, nfree = _DESC.unpack_from(data, 0)
+                flags, size = _PAIR.unpack_from(data, off)
+                if ((flags == MF_USED or flags == MF_DMA) and not nxt & ~PAGE_MASK and 0 <= order < self.nr_classes
+                        and nfree < 0x7FFFFFFF):
+                    _PAIR.pack_into(data, off, MF_FREE, first)
+                    _W.pack_into(data, 4, p)
+                    nfree += 1
+                    _I32.pack_into(data, 12, nfree)
+                    dma = flags == MF_DMA
+                    lists = self.dmafree if dma else self.firstfree
+                    if nfree == 1:
+                        _W.pack_into(data, 0, lists[order])
+                        lists[order] = page
+                    if nfree == self.classes[order][1]:
+                        self._release_page(order, page, dma, lists)
+                    names = self._cn[order]
+                    c = self.counters
+                    c[names[1]] += 1
+                    c[names[2]] -= size if size < 0x80000000 else size - 0x100000000
+                    return
+        rd, wr = self._rd, self._wr
         nxt, _, order, _ = self._rd_desc(page)
         flags = rd(p)
         dma = False
@@ -727,32 +834,36 @@ class Kmalloc20(KmallocBase):
         if nfree == 1:
             wr(page, lists[order])
             lists[order] = page
-        blocksize, nblocks, gfporder = self.classes[order]
-        if nfree == nblocks:
-            tmp, prev, steps = lists[order], None, 0
-            while True:
-                if not tmp:
-                    self.dmesg.printk(f"Ooops. page {self._p(page)} doesn't show on freelist.")
-                    break
-                if tmp == page:
-                    if prev is None:
-                        lists[order] = rd(page)
-                    else:
-                        wr(prev, rd(page))
-                    break
-                prev, tmp = tmp, rd(tmp)
-                steps += 1
-                self._walk_guard(steps, "kfree")
-            self.counters["list_walks"] += steps
-            names = self._cn[order]
-            if names:
-                self.counters[names[3]] -= 1
-            self.free_kmalloc_pages(page, gfporder, dma)
+        if nfree == self.classes[order][1]:
+            self._release_page(order, page, dma, lists)
         names = self._cn[order]
         if names:
             c = self.counters
             c[names[1]] += 1
             c[names[2]] -= s32(size)
+
+    def _release_page(self, order: int, page: int, dma: bool, lists: list[int]) -> None:
+        """Every block of the page is free: find it on its list, unlink it, give the area up."""
+        rd = self._rd
+        tmp, prev, steps = lists[order], None, 0
+        while True:
+            if not tmp:
+                self.dmesg.printk(f"Ooops. page {self._p(page)} doesn't show on freelist.")
+                break
+            if tmp == page:
+                if prev is None:
+                    lists[order] = rd(page)
+                else:
+                    self._wr(prev, rd(page))
+                break
+            prev, tmp = tmp, rd(tmp)
+            steps += 1
+            self._walk_guard(steps, "kfree")
+        self.counters["list_walks"] += steps
+        names = self._cn[order]
+        if names:
+            self.counters[names[3]] -= 1
+        self.free_kmalloc_pages(page, self.classes[order][2], dma)
 
     def kfree_s(self, ptr: int, size: int) -> None:
         """``kfree_s(ptr, size)``: in 2.0 a macro for ``kfree(ptr)``; the size is not read."""
