@@ -367,9 +367,9 @@ def render_meminfo_26(kernel: Any) -> str:
             out.append(f"{'Hugetlb:':<16}{v[f.name]:8d} kB\n")
         else:
             out.append(f"{f.name + ':':<19}{v[f.name]:5d}\n" if huge_new else f"{f.name + ':':<17}{v[f.name]:5d}\n")
-    for f in ARCH_26:
+    for f in ARCH_26:  # padded like the era's other lines [S for 2.6.26-2.6.27]
         if _present(kernel, f):
-            out.append(f"{f.name + ':':<16}{v[f.name]:8d} kB\n")
+            out.append(f"{f.name + ':':<{width}}{v[f.name]:8d} kB\n")
     return "".join(out)
 
 

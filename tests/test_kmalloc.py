@@ -440,3 +440,17 @@ def test_kmalloc_mix_before_kmalloc_is_one_line_error(capsys):
 
     assert main(["--kernel-version", "0.11", "run", "kmalloc-mix"]) == 2
     assert capsys.readouterr().err.startswith("linuxmm: error: kmalloc() is not in v0.11: kmalloc() first appeared")
+
+
+@pytest.mark.parametrize("version", ["1.0", "2.0"])
+def test_a_forged_block_is_trusted_as_the_kernel_trusted_it(version):
+    """A page that merely looks like a kmalloc page (descriptor and an MF_USED header) is accepted."""
+    k = linuxmm.boot(version)
+    page = k.get_free_page(GFP_KERNEL)
+    k.memory.write(page, struct.pack("<IIii", 0, 0, 0, 0))  # next, firstfree, order 0, nfree 0
+    k.memory.write(page + 16, struct.pack("<II", MF_USED, 20))
+    k.kfree(page + 24)
+    assert k.slab.freelist(0) == [page]  # now on the 32-byte class's list
+    assert words(k, page + 16, 2) == [MF_FREE, 0] and k.slab.descriptor(page)["nfree"] == 1
+    assert k.kmalloc(20, GFP_KERNEL) == page + 24  # and handed out again, full, off the list
+    assert k.slab.freelist(0) == [] and k.slab.pages_held() == 0
