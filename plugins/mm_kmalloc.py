@@ -372,6 +372,65 @@ class KmallocBase:
         """Pages kmalloc holds from the page allocator right now (areas in use, cached ones too)."""
         return self.held_pages
 
+    def check(self) -> list[str]:
+        """The allocator's own invariants (``kernel.check()``); an empty list when they hold.
+
+        For every area kmalloc holds: its descriptor names a real class, ``nfree`` is between 0
+        and the class's blocks, the page's free chain has exactly ``nfree`` ``MF_FREE`` blocks,
+        all on block boundaries inside the area, and the page allocator has the area as
+        allocated.  The pages of all areas add up to :meth:`pages_held`, and for each class the
+        blocks in use add up to ``nmallocs - nfrees``.  (Class lists are not checked: 1.1.89
+        loses pages from them, as the kernel did.)
+        """
+        out: list[str] = []
+        pa = self.page_alloc
+        counts = getattr(pa, "mem_map", None)
+        if counts is None:
+            counts = pa.frames.count
+        in_use = [0] * len(self.classes)
+        pages = 0
+        owned = self.owned
+        pfn = owned.find(1)
+        while pfn >= 0:
+            page = pfn << PAGE_SHIFT
+            _, first, order, nfree = self._rd_desc(page)
+            if not 0 <= order < self.nr_classes:
+                out.append(f"slab: area {page:#x} held by kmalloc names class {order}")
+                pfn = owned.find(1, pfn + 1)
+                continue
+            size, nblocks, gfporder = self.classes[order]
+            pages += 1 << gfporder
+            if pfn >= len(counts) or not counts[pfn]:
+                out.append(f"slab: area {page:#x} held by kmalloc is free in the page allocator")
+            if not 0 <= nfree <= nblocks:
+                out.append(f"slab: area {page:#x} ({size}-byte class) has nfree {nfree} of {nblocks}")
+            seen, p = 0, first
+            while p and seen <= nblocks:
+                off = p - page - PD_SIZE
+                if off < 0 or off % size or off // size >= nblocks:
+                    out.append(f"slab: area {page:#x}: its free chain leaves the area at {p:#x}")
+                    break
+                if self._rd(p) != MF_FREE:
+                    out.append(f"slab: area {page:#x}: block {p:#x} on its free chain is not MF_FREE")
+                    break
+                seen += 1
+                p = self._rd(p + 4)
+            else:
+                if seen != nfree:
+                    out.append(f"slab: area {page:#x}: {seen} blocks on its free chain, nfree says {nfree}")
+            cached = getattr(self, "kmalloc_cache", ())
+            if page not in cached:
+                in_use[order] += nblocks - nfree
+            pfn = owned.find(1, pfn + 1)
+        if pages != self.held_pages:
+            out.append(f"slab: the areas kmalloc holds make {pages} pages, its count says {self.held_pages}")
+        c = self.counters
+        for order, names in enumerate(self._cn):
+            if names and c[names[0]] - c[names[1]] != in_use[order]:
+                out.append(f"slab: {self.classes[order][0]}-byte class: {in_use[order]} blocks in use, "
+                           f"nmallocs - nfrees = {c[names[0]] - c[names[1]]}")
+        return out
+
     def render_sizes(self) -> str:
         """The ``sizes[]`` table as a report (the kernel kept these numbers but printed none)."""
         lines = ["  size blocks order  nmallocs    nfrees  nbytesmalloced  npages  freelist  dmafree"]

@@ -390,6 +390,7 @@ def test_accounting_balances(version, ops):
             mine = [s for _, s, o in live if o == row["order"]]
             assert row["nmallocs"] - row["nfrees"] == len(mine)
             assert row["nbytesmalloced"] == sum(mine)
+    assert slab.check() == []
     ptrs = sorted(p for p, _, _ in live)
     assert len(set(ptrs)) == len(ptrs)  # no block handed out twice
     for p, size, _ in live:
@@ -454,3 +455,11 @@ def test_a_forged_block_is_trusted_as_the_kernel_trusted_it(version):
     assert words(k, page + 16, 2) == [MF_FREE, 0] and k.slab.descriptor(page)["nfree"] == 1
     assert k.kmalloc(20, GFP_KERNEL) == page + 24  # and handed out again, full, off the list
     assert k.slab.freelist(0) == [] and k.slab.pages_held() == 0
+
+
+def test_check_finds_a_broken_free_chain():
+    k = linuxmm.boot("1.2")
+    a = k.kmalloc(100, GFP_KERNEL)
+    k.check()
+    k.memory.write(a + 120, struct.pack("<I", 0))  # the next (free) block's header, MF_FREE no more
+    assert k.violations() == [f"slab: area {a & ~0xFFF:#x}: block {a + 120:#x} on its free chain is not MF_FREE"]
