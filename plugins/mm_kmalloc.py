@@ -75,7 +75,9 @@ Era differences
     ARRAY_SIZE(sizes)`` (9, the terminator included): class 8 (the
     terminator, 0 blocks) passes, and so would 9, past the end of the table
     (the model refuses that rather than read beyond ``sizes[]``).  No NULL
-    test: ``kfree(NULL)`` reads the descriptor at 0xfffff000 and faults.
+    test: ``kfree(NULL)`` reads the descriptor at 0xfffff000 and faults (the
+    model raises :class:`~linuxmm.errors.PageFault`; the oops text is not
+    modelled).  The same holds in 1.1 and 1.2.
     "Couldn't get a free page....." on every failure.  ``%p`` prints eight
     upper-case hex digits in 1.0's ``vsprintf`` [V].
 1.1.89 .. 1.2
@@ -112,6 +114,15 @@ Era differences
     "Couldn't get a free page....." is not printed for ``GFP_BUFFER``
     requests and is rate-limited as in 1.1.  ``SADISTIC_KMALLOC`` (off in
     the source) is not modelled.
+
+Speed: the common ``kmalloc`` (the class list's head page is an area kmalloc
+holds, its first free block is a free block of that page) and the common
+``kfree`` (a block in use in such an area) work on the page's bytes in
+place.  Anything else -- a pointer into a page kmalloc does not hold, a
+descriptor or header out of the ordinary -- takes the step-by-step path,
+which reads and writes through ``kernel.memory`` word by word, as the C did,
+so foreign pointers, forged descriptors and scribbled headers meet exactly
+the kernel's checks.
 
 Priorities: the era's page allocator maps the model's GFP masks to its
 priorities (see ``mm_swap_10`` and ``mm_buddy_bitmap``); kmalloc hands the
