@@ -157,7 +157,7 @@ def _layouts() -> tuple[tuple[str, Mapping[str, int]], ...]:
 #: it).  An era's layout is the last one whose reference the kernel has.
 LAYOUTS: tuple[tuple[str, Mapping[str, int]], ...] = _layouts()
 
-#: ``__def_gfpflag_names`` of 4.6 (the failure report names flags from 4.6, "mm, page_alloc: print
+#: ``__def_gfpflag_names`` of 4.6 (the failure report names flags from 4.6-rc1, "mm, page_alloc: print
 #: symbolic gfp_flags on allocation failure", Vlastimil Babka, in the since-4.5 mmotm branch
 #: [V shortlog; 4.4.11 / 4.6.2 trees]): combinations first, then single flags; %pGg takes every
 #: entry whose bits are all still unclaimed.
@@ -195,7 +195,7 @@ def _edit(names: tuple[str, ...], drop: tuple[str, ...] = (), after: Mapping[str
 
 
 def _name_tables() -> tuple[tuple[str, tuple[str, ...] | None], ...]:
-    steps: list[tuple[str, tuple[str, ...] | None]] = [("v2.6.0", None), ("v4.6", _NAMES_4_6)]
+    steps: list[tuple[str, tuple[str, ...] | None]] = [("v2.6.0", None), ("v4.6-rc1", _NAMES_4_6)]
 
     def then(ref: str, **edit) -> None:
         steps.append((ref, _edit(steps[-1][1], **edit)))

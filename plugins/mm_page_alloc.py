@@ -1086,10 +1086,11 @@ class Buddy26(PageAllocator):
         * until a238ab5b0239 (3.0): ``__alloc_pages``' nopage printk,
           ``"%s: page allocation failure. order:%d, mode:0x%x"``;
         * a238ab5b0239: ``warn_alloc_failed()``, ``"failure: order:"``;
-        * v4.6 ("mm, page_alloc: print symbolic gfp_flags on allocation
-          failure", in the since-4.5 mmotm branch): ``mode:%#x(%pGg)``;
-        * v4.11 ("mm, page_alloc: warn_alloc print nodemask", Michal Hocko, in
-          the since-4.10 mmotm branch; 4.10.17 tree without, 4.12 with):
+        * v4.6-rc1 ("mm, page_alloc: print symbolic gfp_flags on allocation
+          failure", in the since-4.5 mmotm branch that went into the 4.6 merge
+          window): ``mode:%#x(%pGg)``;
+        * v4.11-rc1 ("mm, page_alloc: warn_alloc print nodemask", Michal Hocko,
+          in the since-4.10 mmotm branch; 4.10.17 tree without, 4.12 with):
           ``, nodemask=(null)`` (no mempolicy, cpusets not in use) and then
           ``cpuset_print_current_mems_allowed()``'s own line, ``"%s cpuset="``,
           the cgroup name (``/``) and ``" mems_allowed=%*pbl"`` (``0``);
@@ -1118,7 +1119,7 @@ class Buddy26(PageAllocator):
         The source line and ``+off/size`` of ``%pS`` are not modelled.
         """
         self.gfp_era = gfp_era(has)
-        self._nopage_line = 2 if has("ef8444ea01d7") else 1 if has("v4.11") else 0
+        self._nopage_line = 2 if has("ef8444ea01d7") else 1 if has("v4.11-rc1") else 0
         self._nopage_sep = ":" if has("a238ab5b0239") else "."
         self._nopage_left = 1 if has("v5.4") else 10
         self._warn_nowarn = has("1fc28b70fe2d")

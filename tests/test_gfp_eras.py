@@ -93,9 +93,11 @@ def test_report_boundaries_at_the_commits():
     assert first_failure("3.0-rc1", GFP_KERNEL) == [f"{FAIL}: order:0, mode:0xd0"]
     # d0164adc89f6 (4.4-rc1): 4.4.1 gfp.h already has the split reclaim bits, 4.4.11 still "mode:0x%x"
     assert first_failure("4.4-rc1", GFP_KERNEL) == [f"{FAIL}: order:0, mode:0x24000c0"]
-    # %pGg from 4.6 (since-4.5 mmotm branch; 4.6.2 warn_alloc_failed "mode:%#x(%pGg)")
-    assert first_failure("4.6", GFP_KERNEL) == [f"{FAIL}: order:0, mode:0x24000c0(GFP_KERNEL)"]
-    # nodemask from 4.11 (since-4.10 mmotm branch; 4.10.17 without, 4.12 with)
+    # %pGg from 4.6-rc1: the since-4.5 mmotm branch is what went into the 4.6 merge window (4.6.2
+    # warn_alloc_failed "mode:%#x(%pGg)"); 4.6-rc1 is a modelled point (795ae7a0de6b)
+    assert first_failure("4.5", GFP_KERNEL) == [f"{FAIL}: order:0, mode:0x24000c0"]
+    assert first_failure("4.6-rc1", GFP_KERNEL) == [f"{FAIL}: order:0, mode:0x24000c0(GFP_KERNEL)"]
+    # nodemask from 4.11-rc1 (the since-4.10 mmotm branch; 4.10.17 without, 4.12 with)
     assert first_failure("4.11", GFP_KERNEL) == [f"{FAIL}: order:0, mode:0x14000c0(GFP_KERNEL), nodemask=(null)",
                                                  CPUSET_LINE]
     # 4.18.0 gfp.h: __GFP_WRITE 0x100, DIRECT_RECLAIM 0x200000, KSWAPD_RECLAIM 0x400000; 4.20.0 the same
