@@ -118,7 +118,7 @@ class FigureDirective(SphinxDirective):  # type: ignore[misc,valid-type]
 
         spec = self.arguments[0]
         self.env.note_reread()  # the figure depends on the model, not only on this page
-        outdir = Path(self.env.app.doctreedir) / "linuxmm-figures"
+        outdir = Path(self.env.doctreedir) / "linuxmm-figures"
         name = spec.replace(":", "-").replace(".", "-")
         png = outdir / f"{name}.png"
         try:

@@ -449,10 +449,10 @@ def plugin_models(host: Any) -> list[dict]:
             continue
         for sha in _HEX.findall(source):
             if sha in history.commits:
-                note(name, sha, "in the code")
+                note(name, sha, "named in its source")
         for tag in _HAS_TAG.findall(source):
             if tag in history.tag_index:
-                note(name, tag, "in the code")
+                note(name, tag, "named in its source")
     out = []
     for info in per.values():
         refs = info["refs"]
