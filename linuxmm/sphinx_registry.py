@@ -181,10 +181,14 @@ def matrix_columns(host: Any, states: Sequence[ReleaseState]) -> list[tuple[str,
     def symbols(prefix: str) -> Callable[[ReleaseState], Cell]:
         def cell(st: ReleaseState) -> Cell:
             out: list[Any] = []
+            unmodelled = False
             for s in sorted(host.symbols.values(), key=lambda s: s.name):
                 if s.name.startswith(prefix) and host.available(s, st.rev):
                     out += [", "] if out else []
                     out.append(("code", s.name))
+                    unmodelled = unmodelled or not s.modelled
+            if unmodelled:
+                out.append(" (accepted, no effect in the model yet)")
             return tuple(out) or ("—",)
         return cell
 
@@ -753,7 +757,12 @@ class ApiDirective(_RegistryDirective):
 
 
 def symbol_effect(host: Any, sym: Any) -> str:
-    """What setting a bool symbol changes in the model, at the newest release that has it."""
+    """What setting a bool symbol changes when the model boots, at the newest release that has it.
+
+    The kernel is booted with the symbol off and on and the two compared: the
+    implementations chosen, the memory-access checks installed, the boot log.
+    A symbol whose effect lies on later calls only shows no difference here.
+    """
     import linuxmm
     from .errors import LinuxmmError
 
@@ -787,8 +796,8 @@ def symbol_effect(host: Any, sym: Any) -> str:
     if list(on.dmesg) != list(off.dmesg):
         changes.append("the boot log")
     if not changes:
-        return f"no effect in the model yet (checked at {tag})"
-    return f"changes {', '.join(changes)} (checked at {tag})"
+        return f"boots the same implementations, memory checks and boot log either way (at {tag})"
+    return f"changes {', '.join(changes)} (at {tag})"
 
 
 class SymbolsDirective(_RegistryDirective):

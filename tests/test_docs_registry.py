@@ -1,7 +1,7 @@
 """The pages generated from the plugin registry: matrix, timeline, bugs, commits, CLI reference, markers.
 
 The registry functions are checked against the modelled facts; the directives in small Sphinx
-projects built here (text builder, -W), including with a plugin that adds a slab implementation,
+projects built here (html, -W), including with a plugin that adds an implementation,
 a subcommand and a /proc file, to show that what a plugin registers reaches the docs by itself.
 """
 
@@ -11,35 +11,51 @@ import linuxmm
 import linuxmm.host
 from linuxmm import hookimpl
 from linuxmm.host import Host, get_host
-from linuxmm.records import Command, Commit, Implementation, ProcFile
+from linuxmm.records import Command, Commit, ConfigSymbol, Implementation, ProcFile
 from linuxmm.sphinx_registry import fixes_of, live_bugs, matrix, plugin_models, release_span, timeline
 
 
-def _rows(host, **kw):
-    titles, rows, empty = matrix(host, **kw)
-    return titles, {(r.first, r.last): dict(zip(titles, r.cells)) for r in rows}, empty
+def _at(host, tag, title, **kw):
+    """The matrix cell of ``title`` in the row that holds release ``tag``."""
+    titles, rows, _ = matrix(host, **kw)
+    order = host.history.modelled_releases()
+    for row in rows:
+        if order.index(row.first) <= order.index(tag) <= order.index(row.last):
+            return dict(zip(titles, row.cells))[title]
+    raise AssertionError(f"{tag} is in no row")
 
 
-def test_matrix_merges_releases_and_leaves_out_what_is_not_modelled():
-    titles, rows, empty = _rows(get_host())
-    assert titles[0] == "page allocator" and titles[-1] == "/proc"
-    assert ("small objects", "not modelled") in empty and ("vmalloc", "not modelled") in empty
-    assert rows[("v1.1.89", "v2.0")]["page allocator"] == (("code", "buddy-bitmap-1.1"),)
-    assert rows[("v2.6.0", "v2.6.15")]["/proc"] == (("code", "buddyinfo"),)
-    slab = "SLAB_ALLOCATOR choice (default in bold)"
-    assert rows[("v2.6.16-rc1", "v2.6.21")][slab] == (("strong", "SLAB"), ", ", ("code", "SLOB"))
-    assert rows[("v6.8-rc1", "v6.11")][slab] == (("strong", "SLUB"),)  # SLAB gone with 16a1d968358a
-    assert rows[("v6.4-rc1", "v6.7")][slab] == (("code", "SLAB"), ", ", ("strong", "SLUB"))  # SLOB gone
+SLAB_CHOICE = "SLAB_ALLOCATOR choice (default in bold)"
+
+
+def test_matrix_cells_at_known_releases():
+    host = get_host()
+    assert _at(host, "v1.2.0", "page allocator") == (("code", "buddy-bitmap-1.1"),)
+    assert _at(host, "v2.6.10", "/proc") == (("code", "buddyinfo"),)
+    assert _at(host, "v2.6.20", SLAB_CHOICE) == (("strong", "SLAB"), ", ", ("code", "SLOB"))
+    assert ("code", "SLOB") not in _at(host, "v6.4", SLAB_CHOICE)  # c9929f0e344a
+    assert _at(host, "v6.10", SLAB_CHOICE) == (("strong", "SLUB"),)  # SLAB gone with 16a1d968358a
+    assert _at(host, "v4.4", "KASAN")[0] == ("code", "KASAN")
+    assert _at(host, "v3.19", "KASAN") == ("—",)
+
+
+def test_matrix_merges_identical_releases_and_leaves_out_empty_columns():
+    host = get_host()
+    titles, rows, empty = matrix(host, columns=["page allocator", "vrealloc"], until="v2.6.11")
+    assert titles == ["page allocator"] and [t for t, _ in empty] == ["vrealloc"]  # no vrealloc() before 6.12
+    assert [(r.first, r.last) for r in rows][-2:] == [("v2.4.0", "v2.4.0"), ("v2.6.0", "v2.6.11")]
+    assert sum(r.count for r in rows) == host.history.modelled_releases().index("v2.6.11") + 1
 
 
 def test_matrix_known_bugs_follow_the_fixes_tags():
-    _, rows, _ = _rows(get_host(), columns=["known bugs"], since="v6.10")
-    assert list(rows) == [("v6.10", "v6.11"), ("v6.12-rc1", "v6.12"), ("v6.13-rc2", "v6.14"),
-                          ("v6.15-rc6", "v6.15-rc6"), ("v6.15", "v6.18")]
-    assert rows[("v6.12-rc1", "v6.12")]["known bugs present"] == (
-        ("commit", "3ddc2fefe6f3"), " (fixed by ", ("commit", "d699440f58ce"), ", ", ("commit", "a0309faf1cb0"), ")")
-    assert rows[("v6.15-rc6", "v6.15-rc6")]["known bugs present"][0] == ("commit", "a0309faf1cb0")
-    assert rows[("v6.15", "v6.18")]["known bugs present"] == ("—",)
+    host = get_host()
+    bugs = "known bugs present"
+    assert _at(host, "v6.11", bugs) == ("—",)
+    assert _at(host, "v6.12", bugs)[:5] == (
+        ("commit", "3ddc2fefe6f3"), " (fixed by ", ("commit", "d699440f58ce"), ", ", ("commit", "a0309faf1cb0"))
+    assert _at(host, "v6.13", bugs)[:3] == (("commit", "3ddc2fefe6f3"), " (fixed by ", ("commit", "a0309faf1cb0"))
+    assert ("commit", "a0309faf1cb0") in _at(host, "v6.15-rc6", bugs)
+    assert not {("commit", "a0309faf1cb0"), ("commit", "3ddc2fefe6f3")} & set(_at(host, "v6.15", bugs))
 
 
 def test_matrix_refuses_an_unknown_column():
@@ -49,11 +65,12 @@ def test_matrix_refuses_an_unknown_column():
 
 def test_live_bugs_and_fixes():
     history = get_host().history
-    assert live_bugs(history, history.resolve("6.12")) == [("3ddc2fefe6f3", ["d699440f58ce", "a0309faf1cb0"])]
-    assert live_bugs(history, history.resolve("6.15-rc7")) == [("a0309faf1cb0", ["70d1eb031a68", "f7a35a3c36d1"])]
-    assert live_bugs(history, history.resolve("6.15")) == []
-    assert [(bad.sha, [f.sha for f in fixes]) for bad, fixes in fixes_of(history)] == [
-        ("3ddc2fefe6f3", ["d699440f58ce", "a0309faf1cb0"]), ("a0309faf1cb0", ["70d1eb031a68", "f7a35a3c36d1"])]
+    assert ("3ddc2fefe6f3", ["d699440f58ce", "a0309faf1cb0"]) in live_bugs(history, history.resolve("6.12"))
+    assert ("a0309faf1cb0", ["70d1eb031a68", "f7a35a3c36d1"]) in live_bugs(history, history.resolve("6.15-rc7"))
+    assert not {"3ddc2fefe6f3", "a0309faf1cb0"} & {sha for sha, _ in live_bugs(history, history.resolve("6.15"))}
+    table = {bad.sha: [f.sha for f in fixes] for bad, fixes in fixes_of(history)}
+    assert table["3ddc2fefe6f3"][:2] == ["d699440f58ce", "a0309faf1cb0"]
+    assert table["a0309faf1cb0"] == ["70d1eb031a68", "f7a35a3c36d1"]
     assert release_span(["v6.12-rc1", "v6.12"]) == "v6.12-rc1, v6.12"
     assert release_span(["a", "b", "c", "d"]) == "a … d (4 modelled releases)"
 
@@ -64,12 +81,13 @@ def test_timeline_keeps_the_releases_where_something_happens():
     assert "v2.6.1" not in entries  # nothing happens there
     assert entries["v1.1.89"].events[0][:4] == ("page_alloc: ", ("code", "swap.c-1.0"), " → ",
                                                 ("code", "buddy-bitmap-1.1"))
-    assert entries["v2.6.23"].events == [("default of the SLAB_ALLOCATOR choice: ", ("code", "SLAB"), " → ",
-                                          ("code", "SLUB"))]
-    (commit, events), = entries["v6.13-rc2"].commits
-    assert commit.sha == "d699440f58ce" and events == [("fixes ", ("commit", "3ddc2fefe6f3"), " (v6.12-rc1)")]
-    assert [c.sha for c, _ in entries["v6.15"].commits] == ["70d1eb031a68", "f7a35a3c36d1"]
-    assert [e.tag for e in timeline(get_host(), since="v6.13", until="v6.15")] == ["v6.15-rc6", "v6.15"]
+    flip = ("default of the SLAB_ALLOCATOR choice: ", ("code", "SLAB"), " → ", ("code", "SLUB"))
+    assert [tag for tag, e in entries.items() if flip in e.events] in (["v2.6.23"], ["v2.6.23-rc1"])
+    commits = dict(entries["v6.13-rc2"].commits)
+    fix, = [c for c in commits if c.sha == "d699440f58ce"]
+    assert ("fixes ", ("commit", "3ddc2fefe6f3"), " (v6.12-rc1)") in commits[fix]
+    assert {"70d1eb031a68", "f7a35a3c36d1"} <= {c.sha for c, _ in entries["v6.15"].commits}
+    assert [e.tag for e in timeline(get_host(), since="v6.14", until="v6.15")] == ["v6.15-rc6", "v6.15"]
 
 
 def test_plugin_models_names_the_commits_each_plugin_keys_on():
@@ -92,34 +110,37 @@ class _Slab:
         return 0
 
 
-def _slabtop(args, boot):
-    print(f"slabtop at {boot().version}")
+def _toytop(args, boot):
+    print(f"toytop at {boot().version}")
     return 0
 
 
 class LaterPlugin:
-    """A slab allocator, its /proc file, a subcommand and a fix, as a later plugin would add them."""
+    """A small-object allocator, its /proc file, a subcommand, a symbol and a fix, as a later plugin adds them."""
 
     @hookimpl
     def linuxmm_commits(self):
-        return [Commit("81819f0fc828", "SLUB core", "Christoph Lameter", "2007-05-06", "v2.6.22-rc1",
-                       mark="V", source="many 'Fixes: 81819f0fc828 (\"SLUB core\")' tags; tag/date from "
-                                        "recollection (date S)"),
-                Commit("abcdef123456", "toy: fix SLUB core", "A. Toymaker", "2007-06-01", "v2.6.22",
-                       fixes=("81819f0fc828",), source="test")]
+        return [Commit("abcabc123456", "toy: a small-object allocator", "A. Toymaker", "2007-05-01", "v2.6.22-rc1",
+                       source="test"),
+                Commit("abcdef123456", "toy: fix the small-object allocator", "A. Toymaker", "2007-06-01",
+                       "v2.6.22", fixes=("abcabc123456",), source="test")]
 
     @hookimpl
     def linuxmm_implementations(self):
-        return [Implementation("slab", "toy-slub", factory=_Slab, introduced="81819f0fc828", kconfig="SLUB",
-                               api=("kmalloc",), summary="a toy SLUB")]
+        return [Implementation("toy_slab", "toy-slub", factory=_Slab, introduced="abcabc123456",
+                               api=("toy_kmalloc:kmalloc",), summary="a toy SLUB")]
 
     @hookimpl
     def linuxmm_proc_files(self):
-        return [ProcFile("toyslabinfo", render=lambda k: "slabinfo - version: 2.1\n", introduced="81819f0fc828")]
+        return [ProcFile("toyslabinfo", render=lambda k: "slabinfo - version: 2.1\n", introduced="abcabc123456")]
+
+    @hookimpl
+    def linuxmm_config_symbols(self):
+        return [ConfigSymbol("TOY_NOTHING", introduced="v2.6.0", removed="v2.6.10", help="changes nothing")]
 
     @hookimpl
     def linuxmm_commands(self):
-        return [Command("slabtop", "show slab caches", run=_slabtop)]
+        return [Command("toytop", "show toy caches", run=_toytop)]
 
 
 @pytest.fixture
@@ -130,16 +151,16 @@ def later_host(monkeypatch):
 
 
 def test_a_later_plugin_fills_the_matrix_and_timeline(later_host):
-    titles, rows, empty = _rows(later_host, columns=["small objects", "known bugs", "/proc"], since="v2.6.21")
-    assert ("small objects", "not modelled") not in empty
-    assert rows[("v2.6.21", "v2.6.21")]["small objects"] == ("—",)
-    assert rows[("v2.6.22-rc1", "v2.6.22-rc1")]["known bugs present"][0] == ("commit", "81819f0fc828")
-    assert rows[("v2.6.22-rc1", "v2.6.22-rc1")]["small objects"] == (("code", "toy-slub"),)
-    assert rows[("v2.6.22", "v2.6.23")]["known bugs present"] == ("—",)  # the toy fix is in v2.6.22
-    assert rows[("v2.6.24-rc1", "v6.11")]["/proc"][-1] == ("code", "toyslabinfo")
+    assert _at(later_host, "v2.6.22-rc1", "toy_slab") == (("code", "toy-slub"),)
+    assert _at(later_host, "v2.6.21", "toy_slab") == ("—",)
+    assert _at(later_host, "v2.6.22-rc1", "known bugs present")[:3] == (
+        ("commit", "abcabc123456"), " (fixed by ", ("commit", "abcdef123456"))
+    assert ("commit", "abcabc123456") not in _at(later_host, "v2.6.22", "known bugs present")  # the toy fix
+    assert _at(later_host, "v2.6.24", "/proc")[-1] == ("code", "toyslabinfo")
+    assert ("code", "toyslabinfo") not in _at(later_host, "v2.6.21", "/proc")
     entries = {e.tag: e for e in timeline(later_host)}
-    (commit, events), = entries["v2.6.22-rc1"].commits
-    assert ("slab: ", ("code", "toy-slub"), " arrives", " — a toy SLUB") in events
+    events, = [ev for c, ev in entries["v2.6.22-rc1"].commits if c.sha == "abcabc123456"]
+    assert ("toy_slab: ", ("code", "toy-slub"), " arrives", " — a toy SLUB") in events
     assert (("code", "/proc/toyslabinfo"), " appears") in events
 
 
@@ -180,26 +201,26 @@ def test_a_marker_with_an_unknown_commit_fails_the_build(tmp_path):
 
 
 def test_implementations_say_plainly_when_none_is_modelled(tmp_path, later_host):
-    status, text = _build(tmp_path, "# t\n\n```{linuxmm-implementations} vmalloc\n```\n\n"
-                                    "```{linuxmm-implementations} slab\n```\n")
+    status, text = _build(tmp_path, "# t\n\n```{linuxmm-implementations} toy_subsystem\n```\n\n"
+                                    "```{linuxmm-implementations} toy_slab\n```\n")
     assert status == 0
-    assert "No vmalloc implementation is modelled yet" in text
-    assert "toy-slub" in text and "In the kernel from v2.6.22-rc1" in text and "CONFIG_SLUB=y" in text
+    assert "No toy_subsystem implementation is modelled yet" in text
+    assert "toy-slub" in text and "In the kernel from v2.6.22-rc1" in text and "toy_kmalloc" in text
 
 
-PENDING = "# t\n\n```{linuxmm} --kernel-version 2.6.28 slabtop\n:pending:\n```\n"
+PENDING = "# t\n\n```{linuxmm} --kernel-version 2.6.28 toytop\n:pending:\n```\n"
 
 
 def test_pending_example_waits_for_its_command(tmp_path):
     status, text = _build(tmp_path, PENDING)
     assert status == 0
-    assert "Not modelled yet" in text and "$ linuxmm --kernel-version 2.6.28 slabtop" in text
+    assert "Not modelled yet" in text and "$ linuxmm --kernel-version 2.6.28 toytop" in text
 
 
 def test_pending_example_runs_once_the_command_exists(tmp_path, later_host):
     status, text = _build(tmp_path, PENDING)
     assert status == 0
-    assert "slabtop at v2.6.28" in text and "Not modelled yet" not in text
+    assert "toytop at v2.6.28" in text and "Not modelled yet" not in text
 
 
 def test_pending_example_fails_the_build_once_its_command_exists_and_fails(tmp_path, later_host):
@@ -208,10 +229,10 @@ def test_pending_example_fails_the_build_once_its_command_exists_and_fails(tmp_p
 
 
 def test_pending_proc_file(tmp_path):
-    status, text = _build(tmp_path, "# t\n\n```{linuxmm} proc slabinfo\n:pending:\n:real: cat /proc/slabinfo\n```\n")
+    status, text = _build(tmp_path, "# t\n\n```{linuxmm} proc toyinfo\n:pending:\n:real: cat /proc/toyinfo\n```\n")
     assert status == 0
-    assert "/proc/slabinfo is not in linuxmm yet" in text
-    assert "On Linux: cat /proc/slabinfo" in text
+    assert "/proc/toyinfo is not in linuxmm yet" in text
+    assert "On Linux: cat /proc/toyinfo" in text
 
 
 def test_cli_reference_lists_every_command_plugins_included(tmp_path, later_host):
@@ -222,7 +243,7 @@ def test_cli_reference_lists_every_command_plugins_included(tmp_path, later_host
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     for name in sub.choices:
         assert f"linuxmm {name} ¶" in text
-    assert "Show slab caches. (from a plugin)" in text
+    assert "Show toy caches. (from a plugin)" in text
     assert "--kernel-version V" in text and "--tags-only" in text
 
 
@@ -230,8 +251,20 @@ def test_symbols_say_what_setting_them_changes(tmp_path):
     status, text = _build(tmp_path, "# t\n\n```{linuxmm-symbols} KASAN SLUB NOSUCH\n```\n")
     assert status == 0
     flat = text
-    assert "no effect in the model yet (checked at v6.18)" in flat  # KASAN: nothing reads it yet
+    assert "CONFIG_KASAN Kernel address sanitizer" in flat
+    assert "accepted, no effect in this model" in flat  # KASAN is declared modelled=False until it is
+    assert ("cannot be set to n at v6.18: CONFIG_SLUB=n leaves the SLAB_ALLOCATOR choice empty: at v6.18 it "
+            "offers only CONFIG_SLUB") in flat
     assert "CONFIG_NOSUCH" in flat and "not declared by any plugin yet" in flat
+
+
+def test_symbol_effect_compares_two_boots(later_host):
+    from linuxmm.sphinx_registry import symbol_effect
+
+    host = later_host
+    assert symbol_effect(host, host.symbols["INIT_ON_ALLOC_DEFAULT_ON"]) == "changes the boot log (at v6.18)"
+    assert symbol_effect(host, host.symbols["TOY_NOTHING"]) == ("boots the same implementations, memory checks and boot log "
+                                        "either way (at v2.6.9)")
 
 
 def test_pages_lists_only_pages_that_exist(tmp_path):
