@@ -541,13 +541,16 @@ def make_table(host: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]],
 
 
 def lifetime_nodes(host: Any, introduced: str | None, removed: str | None, what: str = "") -> list[nodes.Node]:
-    """``versionadded``/``versionremoved`` boxes for a record bounded by two history references."""
-    out: list[nodes.Node] = []
-    if introduced:
-        out.append(version_box(host, "versionadded", [introduced], what))
+    """One marker for a record bounded by two history references, like CPython's ``deprecated-removed``.
+
+    "In the kernel from X" (green) while it lasts; "In the kernel from X, removed in Y" (red) for
+    one that left.
+    """
+    if not introduced:
+        return []
     if removed:
-        out.append(version_box(host, "versionremoved", [removed], what))
-    return out
+        return [version_box(host, "added-removed", [introduced, removed], what)]
+    return [version_box(host, "versionadded", [introduced], what)]
 
 
 _LABELS = {
@@ -556,6 +559,7 @@ _LABELS = {
     "deprecated": ("deprecated", "Deprecated in {0}"),
     "versionremoved": ("removed", "Removed in {0}"),
     "deprecated-removed": ("deprecated", "Deprecated in {0}, removed in {1}"),
+    "added-removed": ("removed", "In the kernel from {0}, removed in {1}"),
 }
 
 
@@ -566,7 +570,7 @@ def version_box(host: Any, kind: str, refs: Sequence[str], what: str = "",
 
     css, template = _LABELS[kind]
     node = addnodes.versionmodified()
-    node["type"] = "deprecated" if kind == "deprecated-removed" else kind
+    node["type"] = {"deprecated-removed": "deprecated", "added-removed": "versionremoved"}.get(kind, kind)
     node["version"] = tag_of(host.history.commit(refs[0]).tag if _SHA_RE.match(refs[0]) else refs[0])
     para = nodes.paragraph()
     tags = []
@@ -697,33 +701,31 @@ class ImplementationsDirective(_RegistryDirective):
         for hookimpl in host.pm.hook.linuxmm_implementations.get_hookimpls():
             for record in hookimpl.function() or ():
                 owners[record.name] = hookimpl.plugin_name
-        out: list[nodes.Node] = []
+        rows = []
         for impl in impls:
-            out.append(nodes.rubric(impl.name, impl.name, ids=[nodes.make_id(f"impl-{impl.name}")]))
-            if impl.summary:
-                out.append(nodes.paragraph(impl.summary, impl.summary))
-            out += lifetime_nodes(host, impl.introduced, impl.removed)
-            fields = nodes.field_list()
-            how = "chosen with " if impl.kconfig else ""
+            span: list[nodes.Node] = [nodes.Text("from "), *describe_ref(host, impl.introduced)]
+            if impl.removed:
+                span += [nodes.Text(", removed in "), *describe_ref(host, impl.removed)]
             if impl.kconfig:
-                fields += _field("Kconfig", [nodes.Text(how), nodes.literal("", f"CONFIG_{impl.kconfig}=y"),
-                                             nodes.Text(" (the default while it is the choice's default)"
-                                                        if impl.default else "")])
+                chosen = [nodes.literal("", f"CONFIG_{impl.kconfig}=y")]
+                if impl.default:
+                    chosen.append(nodes.Text(", or by default"))
             else:
-                fields += _field("Chosen", [nodes.Text("whenever it is in the kernel" if impl.default else
-                                                       "only when no default implementation is")])
-            api = [e.partition(":")[0] for e in impl.api]
-            if api:
-                items: list[nodes.Node] = []
-                for i, name in enumerate(api):
-                    if i:
-                        items.append(nodes.Text(", "))
-                    items.append(nodes.literal(name, name))
-                fields += _field("Kernel functions", items)
-            if impl.name in owners:
-                fields += _field("Plugin", [nodes.literal(owners[impl.name], owners[impl.name])])
-            out.append(fields)
-        return out
+                chosen = [nodes.Text("whenever it is in the kernel" if impl.default else
+                                     "when no default implementation is")]
+            api: list[nodes.Node] = []
+            for name in (e.partition(":")[0] for e in impl.api):
+                if api:
+                    api.append(nodes.Text(", "))
+                api.append(nodes.literal(name, name))
+            name_cell = nodes.inline("", "", nodes.literal(impl.name, impl.name))
+            name_cell["ids"].append(nodes.make_id(f"impl-{impl.name}"))
+            rows.append([name_cell, impl.summary or "—", nodes.inline("", "", *span),
+                         nodes.inline("", "", *chosen), nodes.inline("", "", *api) if api else "—",
+                         (("code", owners.get(impl.name, "?")),)])
+        return [make_table(host, ["implementation", "what it is", "in the kernel", "chosen with",
+                                  "kernel functions", "plugin"], rows,
+                           classes=["linuxmm-implementations"], widths=[2, 4, 4, 2, 3, 2])]
 
 
 def _field(name: str, body: Sequence[nodes.Node]) -> nodes.field:
@@ -1079,7 +1081,7 @@ class CliDirective(_RegistryDirective):
                 example = sub.epilog.removeprefix("example:\n").rstrip()
                 lines = "\n".join("$ " + line.strip() for line in example.splitlines())
                 block = nodes.literal_block(lines, lines)
-                block["language"] = "console"
+                block["language"] = "text"
                 parts += [nodes.rubric("", "Example"), block]
             out.append(self.section(f"linuxmm {name}", *parts, ident=f"cli-{name}"))
         return out
