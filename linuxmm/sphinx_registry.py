@@ -325,12 +325,25 @@ def _ref_events(host: Any) -> dict[str, list[Cell]]:
     for (ref, subsystem), impls in sorted(departures.items()):
         for impl in impls:
             add(ref, (f"{subsystem}: ", ("code", impl.name), " leaves"))
-    for sym in sorted(host.symbols.values(), key=lambda s: s.name):
-        add(sym.introduced, ("config symbol ", ("code", f"CONFIG_{sym.name}"), " appears"))
-        add(sym.removed, ("config symbol ", ("code", f"CONFIG_{sym.name}"), " is removed"))
-    for param in sorted(host.params.values(), key=lambda p: p.name):
-        add(param.introduced, ("boot parameter ", ("code", param.name), " appears"))
-        add(param.removed, ("boot parameter ", ("code", param.name), " is removed"))
+    def grouped(records: Iterable[Any], one: str, many: str, label: Callable[[Any], str]) -> None:
+        """One event per reference for all the records of a kind that appear (or go) there."""
+        for attr, verb_one, verb_many in (("introduced", " appears", " appear"), ("removed", " is removed",
+                                                                                  " are removed")):
+            by_ref: dict[str, list[str]] = {}
+            for record in records:
+                ref = getattr(record, attr)
+                if ref:
+                    by_ref.setdefault(key(ref), []).append(label(record))
+            for ref, names in by_ref.items():
+                cell: list[Any] = [one if len(names) == 1 else many]
+                for i, name in enumerate(sorted(names)):
+                    cell += [", "] if i else []
+                    cell.append(("code", name))
+                cell.append(verb_one if len(names) == 1 else verb_many)
+                add(ref, tuple(cell))
+
+    grouped(host.symbols.values(), "config symbol ", "config symbols ", lambda s: f"CONFIG_{s.name}")
+    grouped(host.params.values(), "boot parameter ", "boot parameters ", lambda p: p.name)
     for name in sorted(host.proc_files):
         for pf in host.proc_files[name]:
             add(pf.introduced, (("code", f"/proc/{name}"), " appears"))

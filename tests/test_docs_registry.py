@@ -83,6 +83,9 @@ def test_timeline_keeps_the_releases_where_something_happens():
                                                 ("code", "buddy-bitmap-1.1"))
     flip = ("default of the SLAB_ALLOCATOR choice: ", ("code", "SLAB"), " → ", ("code", "SLUB"))
     assert [tag for tag, e in entries.items() if flip in e.events] in (["v2.6.23"], ["v2.6.23-rc1"])
+    slob = dict(entries["v2.6.16-rc1"].commits)
+    assert ("config symbols ", ("code", "CONFIG_SLAB"), ", ", ("code", "CONFIG_SLOB"), " appear") in next(
+        events for c, events in slob.items() if c.sha == "10cef6029502")
     commits = dict(entries["v6.13-rc2"].commits)
     fix, = [c for c in commits if c.sha == "d699440f58ce"]
     assert ("fixes ", ("commit", "3ddc2fefe6f3"), " (v6.12-rc1)") in commits[fix]
