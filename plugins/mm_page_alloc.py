@@ -96,10 +96,12 @@ What is modelled, per era
   2.6.20 [V], only for GFP_ATOMIC (__GFP_ATOMIC, d0164adc89f6) from v4.4 [V
   4.4, 6.x]), the allocation returns 0 and logs the era's "page allocation
   failure" line.
-* Orders above the limit: 0 silently before v2.6.31 (gfp.h check [S]);
-  from v2.6.31 ``WARN_ON_ONCE(!(gfp & __GFP_NOWARN))`` then NULL [V text, S
-  release].  The WARNING line names the function of each era but not the
-  source line or the ``+off/size`` (not verified).
+* Orders above the limit: 0 silently before v2.6.31 (the gfp.h check [V
+  2.6.20]); ``WARN_ON_ONCE`` then NULL from b3c466ce5129, not for
+  __GFP_NOWARN from 1fc28b70fe2d [V].  The failure report and the WARNING
+  are each era's, with the era's GFP bits and ``%pGg`` (``_setup_reports``,
+  :mod:`linuxmm.gfp`); the WARNING's source line and ``+off/size`` are not
+  modelled.
 * Freeing: ``put_page_testzero`` on the head page; a free of a page whose
   count is already 0 underflows it to -1 silently (CONFIG_DEBUG_VM off), and
   the page is reported by ``bad_page`` when it is next handed out (2.6.20:
@@ -127,6 +129,7 @@ from math import isqrt
 
 from linuxmm import hookimpl
 from linuxmm.errors import LinuxmmError
+from linuxmm.gfp import format_gfp, gfp_era
 from linuxmm.lists import FreeList
 from linuxmm.machine.frames import PG_buddy, PG_reserved
 from linuxmm.pagealloc import PageAllocator, ZoneInfo
@@ -160,6 +163,9 @@ ALLOC_WMARK_LOW = 1
 ALLOC_WMARK_HIGH = 2
 ALLOC_HARDER = 0x10
 ALLOC_HIGH = 0x20
+
+#: For check(): maps a frame's flags byte to 1 when PG_buddy is set, else 0.
+_PG_BUDDY_ONLY = bytes(1 if b & PG_buddy else 0 for b in range(256))
 
 #: The simulated task's name in messages that print ``current->comm``.
 COMM = "linuxmm"
@@ -313,7 +319,7 @@ class Buddy26(PageAllocator):
         self.new_batch = has("v5.14")  # 1 MB cap, zone_highsize [S]
         self.cold_flag = not has("v4.15")  # __GFP_COLD removed [S]
         self.reserve_limit2 = has("v2.6.32")  # at most 2 MIGRATE_RESERVE blocks [S]
-        self.warn_max_order = has("v2.6.31")  # WARN_ON_ONCE in the slow path [S release]
+        self.warn_max_order = has("b3c466ce5129")  # WARN_ON_ONCE in the slow path (2.6.31)
         self.leak_bad_pages = has("v2.6.29")  # check_new_page: bad page is not used [S]
         self.bad_page_v2 = has("v2.6.29")  # "BUG: Bad page state" format [S]
         self.check_all_new = has("v2.6.29")  # check every page of a new block [S]
@@ -329,6 +335,7 @@ class Buddy26(PageAllocator):
         self.pcp_single_pass = has("v5.18")  # free_pcppages_bulk drains one list at a time [S release]
         self._era_orders(has)
         self._init_migratetypes()
+        self._setup_reports(has)  # the failure report and the max-order WARNING of this era
 
         cmd = kernel.cmdline
         cfg = kernel.config
@@ -339,7 +346,7 @@ class Buddy26(PageAllocator):
         if size < (16 << 20):
             raise LinuxmmError(f"mem={size >> 10}K is too small for the x86_64 layout of this model (at least 16M)")
         self.setup(size)
-        self.counters.declare("bad_pages", "refused_frees")
+        self.counters.declare("bad_pages", "refused_frees", "leaked_pages")
         nr = self.nr_pages
         self._base = self.page_offset
         self._nr = nr
@@ -1256,37 +1263,95 @@ class Buddy26(PageAllocator):
             printk(f"page dumped because: {reason}")
         self.kernel.counters["bad_pages"] += 1
 
-    def _order_too_large(self, gfp_mask: int, order: int) -> None:
-        if not self.warn_max_order or gfp_mask & _GFP_NOWARN or self._warned_order:
-            return
-        self._warned_order = True
-        has = self.kernel.has
-        if has("v6.10"):
+    def _setup_reports(self, has) -> None:
+        """Boot: how this era reports a failed allocation and an order above the limit.
+
+        The failure line [V: 2.6.20, 2.6.39.3, 3.1, 3.10, 4.4, 4.6, 4.9, 4.10, 4.12,
+        4.15, 4.18, 4.19, 4.20, 5.0, 5.4, 5.15, 6.1, 6.3, 6.8, 6.12, 6.14, 6.18 trees]:
+
+        * until a238ab5b0239 (3.0): ``__alloc_pages``' nopage printk,
+          ``"%s: page allocation failure. order:%d, mode:0x%x"``;
+        * a238ab5b0239: ``warn_alloc_failed()``, ``"failure: order:"``;
+        * v4.6-rc1 ("mm, page_alloc: print symbolic gfp_flags on allocation
+          failure", in the since-4.5 mmotm branch that went into the 4.6 merge
+          window): ``mode:%#x(%pGg)``;
+        * v4.11-rc1 ("mm, page_alloc: warn_alloc print nodemask", Michal Hocko,
+          in the since-4.10 mmotm branch; 4.10.17 tree without, 4.12 with):
+          ``, nodemask=(null)`` (no mempolicy, cpusets not in use) and then
+          ``cpuset_print_current_mems_allowed()``'s own line, ``"%s cpuset="``,
+          the cgroup name (``/``) and ``" mems_allowed=%*pbl"`` (``0``);
+        * ef8444ea01d7 (5.0): that function prints ``",cpuset=/,mems_allowed=0"``
+          with ``pr_cont`` and ``warn_alloc`` ends the line after it.
+
+        CONFIG_CPUSETS=y, as in x86_64_defconfig.  The masks are the era's
+        (:func:`linuxmm.gfp.era_gfp`).  Rate limit, with the model's clock
+        standing still after boot: 2.6's ``printk_ratelimit()`` (5 s, burst 10)
+        and 3.0's private ``nopage_rs`` (the same defaults) print the first ten
+        reports; from v5.4 (Johannes Weiner: one report per ten seconds; 5.3.1
+        tree without, 5.4 with) only the first.  Not modelled: the
+        ``dump_stack()`` and ``show_mem()`` output that follows the line.
+
+        The WARNING: ``WARN_ON_ONCE`` from b3c466ce5129, silenced by
+        __GFP_NOWARN from 1fc28b70fe2d (2.6.31-rc5).  ``warn_slowpath_common``
+        prints ``"WARNING: at %s:%d %pS()"`` [V 2.6.32-3.10]; v3.11 adds
+        ``CPU: %d PID: %d`` [V 3.10.105 / 3.11 trees]; the ``()`` is gone by 4.6
+        [V 4.4.11 / 4.6.2; 4.5 not read].  The function holding the check:
+        ``__alloc_pages_slowpath`` (a ``static inline`` function: a compiler
+        that inlines it prints its caller), ``__alloc_pages_nodemask`` from
+        v4.20 (Michal Hocko's "check for max order in hot path", posted
+        2018-11-13; 4.18.0 tree without, 4.20.0 with), ``__alloc_pages`` from
+        v5.13, ``__alloc_pages_noprof`` from v6.10 and
+        ``__alloc_frozen_pages_noprof`` from v6.14 [V 6.13.7 / 6.14 trees].
+        The source line and ``+off/size`` of ``%pS`` are not modelled.
+        """
+        self.gfp_era = gfp_era(has)
+        self._nopage_line = 2 if has("ef8444ea01d7") else 1 if has("v4.11-rc1") else 0
+        self._nopage_sep = ":" if has("a238ab5b0239") else "."
+        self._nopage_left = 1 if has("v5.4") else 10
+        self._warn_nowarn = has("1fc28b70fe2d")
+        if has("v6.14"):
+            func = "__alloc_frozen_pages_noprof"
+        elif has("v6.10"):
             func = "__alloc_pages_noprof"
         elif has("v5.13"):
             func = "__alloc_pages"
-        elif has("v4.13"):
+        elif has("v4.20"):
             func = "__alloc_pages_nodemask"
         else:
             func = "__alloc_pages_slowpath"
+        if has("v4.6"):
+            self._warn_fmt = "WARNING: CPU: {cpu} PID: 1 at mm/page_alloc.c " + func
+        elif has("v3.11"):
+            self._warn_fmt = "WARNING: CPU: {cpu} PID: 1 at mm/page_alloc.c " + func + "()"
+        else:
+            self._warn_fmt = "WARNING: at mm/page_alloc.c " + func + "()"
+
+    def _order_too_large(self, gfp_mask: int, order: int) -> None:
+        """Before 2.6.31 gfp.h returned NULL silently; then ``WARN_ON_ONCE`` (see _setup_reports)."""
+        if not self.warn_max_order or self._warned_order:
+            return
+        if gfp_mask & _GFP_NOWARN and self._warn_nowarn:
+            return  # the once is not used up: the condition was false
+        self._warned_order = True
         printk = self.kernel.dmesg.printk
         printk("------------[ cut here ]------------")
-        if has("v3.11"):  # [S] "WARNING: CPU: %d PID: %d at %s:%d %pS"
-            printk(f"WARNING: CPU: {self._cpu} PID: 1 at mm/page_alloc.c {func}")
-        else:
-            printk(f"WARNING: at mm/page_alloc.c {func}()")
+        printk(self._warn_fmt.format(cpu=self._cpu))
 
     def _warn_alloc_failed(self, gfp_mask: int, order: int) -> None:
+        """The era's "page allocation failure" line(s) (formats in _setup_reports)."""
+        if not self._nopage_left:
+            return  # rate-limited, and the model's clock never lets the limit lapse
+        self._nopage_left -= 1
         printk = self.kernel.dmesg.printk
-        if self.kernel.has("v4.6"):  # [S] mode printed with %pGg
-            from linuxmm.gfp import gfp_names
-            # C's "%#x" prints a zero as "0", and %pGg prints no name for no flags [S]
-            mode = f"{gfp_mask:#x}({gfp_names(gfp_mask)})" if gfp_mask else "0()"
-            printk(f"{COMM}: page allocation failure: order:{order}, mode:{mode}")
-        elif self.kernel.has("v2.6.39"):  # warn_alloc_failed [S]
-            printk(f"{COMM}: page allocation failure: order:{order}, mode:0x{gfp_mask:x}")
-        else:  # __alloc_pages nopage: [V 2.6.20]
-            printk(f"{COMM}: page allocation failure. order:{order}, mode:0x{gfp_mask:x}")
+        line = (f"{COMM}: page allocation failure{self._nopage_sep} order:{order}, "
+                f"mode:{format_gfp(gfp_mask, self.gfp_era)}")
+        if self._nopage_line == 2:
+            printk(line + ", nodemask=(null),cpuset=/,mems_allowed=0")
+        elif self._nopage_line == 1:
+            printk(line + ", nodemask=(null)")
+            printk(f"{COMM} cpuset=/ mems_allowed=0")
+        else:
+            printk(line)
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
         if addr == 0:
@@ -1302,35 +1367,50 @@ class Buddy26(PageAllocator):
             if c < 0:  # a free page freed again: the count went below zero (no DEBUG_VM): silent
                 self._new_page_seen_freed()
             return  # still referenced
+        state = self._pstate
+        st = state[pfn]
+        owned = (st & ~ALLOCATED) + 1 if st & ALLOCATED else 0  # 1 + the order of the block handed out here
         if order < 0 or order > self.order_limit:
             count[pfn] = 1
-            return
+            self._refuse(addr, order, owned, f"above order {self.order_limit} the kernel would check and free "
+                                             f"{1 << max(order, 0)} pages")
         nr = 1 << order
         if pfn + nr > self._nr:
             count[pfn] = 1
             self.kernel.bug("mm/page_alloc.c")
         # free_pages_check on every page of the block
         flags = self._flags
-        bad = False
+        bad = reserved = False
         for p in range(pfn, pfn + nr):
             if count[p] or flags[p] & (PG_reserved | PG_buddy):
                 reason = "nonzero _count" if count[p] else "PAGE_FLAGS_CHECK_AT_FREE flag(s) set"
                 self.bad_page(p, reason)
                 bad = True
-        if bad:
-            return  # the free stops; the head keeps the count put_page_testzero left (0)
-        state = self._pstate
-        owned = state[pfn]
-        if not owned & ALLOCATED or owned & ~ALLOCATED < order:
-            # not a block this allocator handed out with at least this order: the real kernel
-            # would free pages it does not own; the model refuses and leaves the block allocated
-            count[pfn] = 1
-            self.kernel.counters["refused_frees"] += 1
+                reserved = reserved or bool(flags[p] & PG_reserved)
+        if bad and (self.leak_bad_pages or reserved):
+            # 2.6.29+: a bad page stops the free (free_pages_prepare fails), and before that a
+            # PG_reserved page did (free_pages_check's return value): the block keeps the count of
+            # 0 that put_page_testzero left and is never freed (leaked)
             return
+        if bad:
+            # 2.6.0-2.6.28: bad_page() "fixed up" the pages and the free went on, over pages
+            # that were already free or someone else's: list corruption the model cannot hold
+            count[pfn] = 1
+            self._refuse(addr, order, owned, "the kernel reports the pages above, fixes them up and frees them "
+                                             "with the block")
+        if owned == 0 or owned - 1 < order:
+            # larger than the block: the kernel does not check the order, and the pages beyond the
+            # block passed free_pages_check (the inside of a free block looks like a free page)
+            count[pfn] = 1
+            self._refuse(addr, order, owned, f"the kernel does not check the order: it would free {nr} pages "
+                                             f"as one block, over pages that are not the block's")
         state[pfn] = 0  # no longer an allocated head (its migratetype is set where it goes)
-        # a free with a smaller order than the block's leaves the rest of it allocated (leaked)
-        for o in range(order, owned & ~ALLOCATED):
+        # a smaller order than the block's frees the first 2**order pages; the kernel never
+        # looks at the rest again: they stay allocated for good (leaked), silently
+        for o in range(order, owned - 1):
             state[pfn + (1 << o)] = ALLOCATED | o
+        if owned - 1 > order:
+            self.kernel.counters["leaked_pages"] += (1 << (owned - 1)) - nr
         if self.init_on_free:
             self.zero_pages(pfn, nr)
         zone = self.page_zone(pfn)
@@ -1340,6 +1420,13 @@ class Buddy26(PageAllocator):
             self.free_hot_cold_page(zone, pfn, mt)
         else:
             self.__free_one_page(zone, pfn, order, mt, False)
+
+    def _refuse(self, addr: int, order: int, owned: int, why: str) -> None:
+        """Refuse a free the kernel would have carried out by corrupting its free lists (loudly)."""
+        self.kernel.counters["refused_frees"] += 1
+        block = f"the block there has order {owned - 1}" if owned else "no block starts there"
+        raise LinuxmmError(f"free_pages({addr:#x}, {order}) at {self.kernel.version}: {block}; {why}, corrupting "
+                           f"its free lists. The model refuses and leaves the block allocated")
 
     def page_zone(self, pfn: int) -> Zone:
         return self.zones[self.pbkey[pfn >> pageblock_order] >> 3]
@@ -1485,6 +1572,68 @@ class Buddy26(PageAllocator):
 
     def reserved_pages(self) -> int:
         return self.nr_reserved_boot + self.nr_bad
+
+    def check(self) -> list[str]:
+        """Free lists, counts, page flags and per-CPU pages agree (read-only; for tests and soak runs).
+
+        Each free block is on one list, aligned to its order, inside its zone,
+        marked PG_buddy with its order, on the list of the migratetype recorded
+        for it, and not mergeable with a free buddy of the same order (every
+        era merges on free); each zone's per-order counts and NR_FREE_PAGES
+        match its lists; pages on per-CPU lists are unowned and not PG_buddy;
+        no allocated block head is also free.
+        """
+        out = super().check()
+        flags, orders, flmt, count, state = self._flags, self._order, self._flmt, self._count, self._pstate
+        seen: set[int] = set()
+        buddy_heads = 0
+        for z in self.zones:
+            free = 0
+            for o in range(self.nr_orders):
+                n = 0
+                for mt, lst in enumerate(z.free_area[o]):
+                    for pfn in lst:
+                        n += 1
+                        free += 1 << o
+                        where = f"{z.name}: order-{o} free block at pfn {pfn}"
+                        if pfn in seen:
+                            out.append(f"{where} is on two lists")
+                        seen.add(pfn)
+                        if pfn & ((1 << o) - 1) or not z.start_pfn <= pfn < z.end_pfn:
+                            out.append(f"{where} is misaligned or outside the zone")
+                        if not flags[pfn] & PG_buddy or orders[pfn] != o or flmt[pfn] != mt:
+                            out.append(f"{where} is not marked as a free block of that order and list")
+                        if state[pfn] & ALLOCATED:
+                            out.append(f"{where} is also an allocated block")
+                        buddy = pfn ^ (1 << o)
+                        if (o < self.merge_limit and buddy < self._nr and flags[buddy] & PG_buddy
+                                and orders[buddy] == o and self.page_zone(buddy) is z):
+                            out.append(f"{where} and its buddy {buddy} are both free at that order (unmerged)")
+                buddy_heads += n
+                if n != z.nr_free[o]:
+                    out.append(f"{z.name}: nr_free[{o}] is {z.nr_free[o]} but the lists hold {n} blocks")
+            if free != z.free_pages:
+                out.append(f"{z.name}: NR_FREE_PAGES is {z.free_pages} but the lists hold {free} pages")
+        for cpu, row in self.pcp.built():  # a CPU that never ran has empty lists
+            for z, sets in zip(self.zones, row):
+                for pcp in sets:
+                    for lst in pcp.lists:
+                        for pfn in lst:
+                            if pfn in seen or flags[pfn] & PG_buddy or state[pfn] & ALLOCATED or count[pfn] > 0:
+                                out.append(f"cpu {cpu} {z.name}: per-CPU page {pfn} is also free in the buddy "
+                                           f"lists, on another list, or allocated")
+                            seen.add(pfn)
+        # every PG_buddy page is the head of a listed free block (counted at C speed, then located)
+        marked = bytes(flags).translate(_PG_BUDDY_ONLY)
+        if marked.count(1) != buddy_heads:
+            stray, pos = [], marked.find(1)
+            while pos != -1 and len(stray) < 3:
+                if not any(pos in lst for z in self.zones for lst in z.free_area[orders[pos]]):
+                    stray.append(pos)
+                pos = marked.find(1, pos + 1)
+            out.append(f"page_alloc: {marked.count(1)} pages are marked PG_buddy but {buddy_heads} free blocks are "
+                       f"listed" + (f" (pfn {', '.join(map(str, stray))} on no list)" if stray else ""))
+        return out
 
     def zone_info(self) -> list[ZoneInfo]:
         return [ZoneInfo(z.name, z.start_pfn, z.end_pfn, z.present_pages, z.free_pages, list(z.nr_free))
