@@ -290,7 +290,8 @@ def command_in_subprocess(argv: Iterable[str]) -> dict:
 
 # -- the mixed workload ----------------------------------------------------------
 def _has_call(kernel: Any, name: str) -> bool:
-    return name in getattr(kernel, "_api", ())
+    provides = getattr(kernel, "provides", None)
+    return provides(name) if provides is not None else name in getattr(kernel, "_api", ())
 
 
 def mixed_workload(kernel: Any, ops: int, seed: int = 1, live: int = 1000) -> dict:

@@ -131,7 +131,7 @@ from linuxmm import hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import format_gfp, gfp_era
 from linuxmm.lists import FreeList
-from linuxmm.machine.frames import PG_buddy, PG_reserved
+from linuxmm.machine.frames import PG_buddy, PG_reserved, ImpliedCounts
 from linuxmm.pagealloc import PageAllocator, ZoneInfo
 from linuxmm.records import Implementation
 
@@ -141,8 +141,12 @@ STRUCT_PAGE_SIZE = 64  # [S] 56 bytes in many 2.6 x86_64 configs
 pageblock_order = 9  # x86_64 with hugetlb: HUGETLB_PAGE_ORDER
 pageblock_nr_pages = 1 << pageblock_order
 SWAP_CLUSTER_MAX = 32
-#: In ``Buddy26._pstate``: the frame is the head of a block this allocator handed out (low bits: its order).
+#: In ``Buddy26._pstate``: the frame is the head of a block this allocator handed out (low bits:
+#: its order); the block's own reference is implied by this mark (see ImpliedCounts).
 ALLOCATED = 0x80
+#: In ``Buddy26._pstate``: the head of what is left of a block after a free with a smaller order
+#: (low bits: its order): allocated for good, with the count of 0 its pages had (leaked).
+LEAKED = 0x40
 #: Room for the per-CPU lists (PerCpuPages.room): the "count now" mark, then more tokens than
 #: any pcp->high.  The mark is the first element, so it is the last one a free takes.
 _ROOM = [True] + [None] * 65536
@@ -359,6 +363,9 @@ class Buddy26(PageAllocator):
         # a buddy head is on (_flmt), and, with ALLOCATED set, the order of an allocated
         # block's head (model bookkeeping: which blocks this allocator handed out).
         self._pstate = self._pmt = self._flmt = bytearray(nr)
+        # page_count() of an allocated head is its raw count plus the reference its ALLOCATED
+        # mark implies: the fast paths then write one byte per call (the mark), not two
+        frames.count = ImpliedCounts(self._count, self._pstate, ALLOCATED, self._counts_written)
         self._room_owner: dict[int, tuple] = {}  # id(pcp.room) -> (zone, pcp), for _pcp_settle
         self._check_new = False
         self.nr_bad = 0
@@ -761,10 +768,11 @@ class Buddy26(PageAllocator):
         alloc_slow, free_slow = self._alloc_pages_slow, self._free_pages_slow
         learn, settle = self._learn_gfp, self._pcp_settle
         ZERO = 0
-        checked = self._check_new
+        checked = self._check_new  # a raw count may be nonzero: check it on both paths
 
         if checked:
-            # after a free of a free page: prep_new_page's count check on every allocation
+            # after a free of a free page, or a count written from outside: prep_new_page's
+            # count check on every allocation
             mtsearch = self._mt_search
 
             def alloc_pages(gfp_mask: int, order: int = 0) -> int:
@@ -779,10 +787,9 @@ class Buddy26(PageAllocator):
                     pfn = lst[-1]  # the list's head
                 except (KeyError, IndexError):  # a mask not seen yet, or an empty list
                     return learn(gfp_mask)
-                if count[pfn] or (mtsearch and state[pfn] != ent[2]):  # freed twice, or another type
+                if count[pfn] or (mtsearch and state[pfn] != ent[2]):  # a count of its own, or another type
                     return learn(gfp_mask)
                 lst.pop()
-                count[pfn] = 1  # set_page_refcounted
                 state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
                 return base + pfn * 4096
         elif self._mt_search:
@@ -800,7 +807,6 @@ class Buddy26(PageAllocator):
                 if state[pfn] != mt:  # another type first: the slow path searches the list
                     lst.append(pfn)
                     return learn(gfp_mask)
-                count[pfn] = 1  # set_page_refcounted
                 state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
                 return base + pfn * 4096
         else:
@@ -815,7 +821,6 @@ class Buddy26(PageAllocator):
                     pfn = lst.pop()  # the list's head
                 except (KeyError, IndexError):  # a mask not seen yet, or an empty list
                     return learn(gfp_mask)
-                count[pfn] = 1  # set_page_refcounted
                 state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
                 return base + pfn * 4096
 
@@ -828,14 +833,13 @@ class Buddy26(PageAllocator):
             # the checks and every other case
             try:
                 pfn = (addr - base) >> 12
-                if state[pfn] != 0x80 or pfn < 0:  # not an allocated order-0 block
-                    return free_slow(addr, 0)
+                if state[pfn] != 0x80 or pfn < 0 or (checked and count[pfn]):  # not an order-0 block
+                    return free_slow(addr, 0)  # handed out here, or a reference taken besides its own
                 # this CPU's list for the page's zone and pageblock type (None: the slow path decides)
                 lst, room, mt = ftab[pbk[pfn >> 9]]
             except (TypeError, IndexError):  # not an int, beyond the last frame, or no entry
                 return free_slow(addr, 0)
-            count[pfn] = 0  # put_page_testzero
-            state[pfn] = mt  # set_page_private(page, migratetype)
+            state[pfn] = mt  # put_page_testzero drops the implied reference; set_page_private(page, mt)
             lst.append(pfn)  # list_add: the head
             if room.pop() is not None:  # the last token: count the lists, drain a batch at high
                 settle(room, mt)
@@ -851,9 +855,16 @@ class Buddy26(PageAllocator):
             count = pcp.count
         pcp.room[:] = _ROOM[:max(0, pcp.high - 1 - count) + 1]
 
+    def _counts_written(self) -> None:
+        """A count was written from outside the allocator (``frames.count[pfn] = n``): the fast
+        paths can no longer take a raw count of 0 for granted (see _new_page_seen_freed)."""
+        self._new_page_seen_freed()
+
     def _new_page_seen_freed(self) -> None:
-        """A free page was freed again (its count went below 0): from now on every fast
-        allocation checks the count of the page it takes, so prep_new_page sees it."""
+        """A free page was freed again (its count went below 0), or a count was written from
+        outside: from now on every fast allocation checks the count of the page it takes, so
+        prep_new_page sees it, and every fast free checks that the block holds no reference
+        besides its own."""
         if not self._check_new:
             self._check_new = True
             self._reset_cpu_tables()
@@ -921,8 +932,7 @@ class Buddy26(PageAllocator):
         # init_on_free leaves every free page zeroed already (free_pages_prezeroed, 6471384af2a6)
         if (gfp_mask & _GFP_ZERO or self.init_on_alloc) and not self.init_on_free:
             self.zero_pages(pfn, nr)
-        self._count[pfn] = 1
-        self._pstate[pfn] = ALLOCATED | order
+        self._pstate[pfn] = ALLOCATED | order  # set_page_refcounted: the reference the mark implies
         return self._base + (pfn << PAGE_SHIFT)
 
     def get_page_from_freelist(self, gfp_mask, order, zonelist, classzone, mt, alloc_flags):
@@ -1235,6 +1245,10 @@ class Buddy26(PageAllocator):
             count[p] = 0
         return 1 if flags[pfn] & PG_reserved else 0
 
+    def page_count(self, pfn: int) -> int:
+        """``page_count(page)``: the raw count plus the reference an ALLOCATED mark implies."""
+        return self._count[pfn] + (1 if self._pstate[pfn] & ALLOCATED else 0)
+
     def page_struct_addr(self, pfn: int) -> int:
         if self.has_mt:  # SPARSEMEM_VMEMMAP base (2.6.24+) [S]
             return 0xFFFFEA0000000000 + pfn * STRUCT_PAGE_SIZE
@@ -1254,12 +1268,12 @@ class Buddy26(PageAllocator):
         if not self.bad_page_v2:  # 2.6.20 bad_page() [V]
             printk(f"Bad page state in process '{COMM}'")
             printk(f"page:{page:016x} flags:0x{kflags:016x} mapping:0000000000000000 mapcount:0 "
-                   f"count:{self._count[pfn]}")
+                   f"count:{self.page_count(pfn)}")
             printk("Trying to fix it up, but a reboot is needed")
             printk("Backtrace:")
         else:  # [S] 2.6.29+ shape: first line and the page line; the reason from 3.x
             printk(f"BUG: Bad page state in process {COMM}  pfn:{pfn:05x}")
-            printk(f"page:{page:016x} count:{self._count[pfn]} mapcount:0 mapping:0000000000000000 index:0x0")
+            printk(f"page:{page:016x} count:{self.page_count(pfn)} mapcount:0 mapping:0000000000000000 index:0x0")
             printk(f"page dumped because: {reason}")
         self.kernel.counters["bad_pages"] += 1
 
@@ -1359,24 +1373,36 @@ class Buddy26(PageAllocator):
         pfn = (addr - self._base) >> PAGE_SHIFT
         if addr < self._base or pfn >= self._nr:
             self.kernel.bug("mm/page_alloc.c")  # VM_BUG_ON(!virt_addr_valid(addr))
-        count = self._count
+        count, state = self._count, self._pstate
+        st = state[pfn]
+        head = st & ALLOCATED  # the head of a block handed out here: one reference is the mark's
+        raw = count[pfn]
         # put_page_testzero(page)
-        c = count[pfn] - 1
-        count[pfn] = c
+        c = raw + (1 if head else 0) - 1
         if c:
+            count[pfn] = raw - 1  # the mark's reference (if any) stays with the block
             if c < 0:  # a free page freed again: the count went below zero (no DEBUG_VM): silent
                 self._new_page_seen_freed()
             return  # still referenced
-        state = self._pstate
-        st = state[pfn]
-        owned = (st & ~ALLOCATED) + 1 if st & ALLOCATED else 0  # 1 + the order of the block handed out here
+        owned = (st & ~ALLOCATED) + 1 if head else 0  # 1 + the order of the block handed out here
+
+        def restore() -> None:  # the count put_page_testzero took, back (the model refuses)
+            if head:
+                state[pfn] = st
+            else:
+                count[pfn] = 1
+
+        if head:
+            state[pfn] = 0  # the count is 0 now (no mark, raw 0)
+        else:
+            count[pfn] = 0
         if order < 0 or order > self.order_limit:
-            count[pfn] = 1
+            restore()
             self._refuse(addr, order, owned, f"above order {self.order_limit} the kernel would check and free "
                                              f"{1 << max(order, 0)} pages")
         nr = 1 << order
         if pfn + nr > self._nr:
-            count[pfn] = 1
+            restore()
             self.kernel.bug("mm/page_alloc.c")
         # free_pages_check on every page of the block
         flags = self._flags
@@ -1391,24 +1417,25 @@ class Buddy26(PageAllocator):
             # 2.6.29+: a bad page stops the free (free_pages_prepare fails), and before that a
             # PG_reserved page did (free_pages_check's return value): the block keeps the count of
             # 0 that put_page_testzero left and is never freed (leaked)
+            if head:
+                state[pfn] = LEAKED | (owned - 1)
             return
         if bad:
             # 2.6.0-2.6.28: bad_page() "fixed up" the pages and the free went on, over pages
             # that were already free or someone else's: list corruption the model cannot hold
-            count[pfn] = 1
+            restore()
             self._refuse(addr, order, owned, "the kernel reports the pages above, fixes them up and frees them "
                                              "with the block")
         if owned == 0 or owned - 1 < order:
             # larger than the block: the kernel does not check the order, and the pages beyond the
             # block passed free_pages_check (the inside of a free block looks like a free page)
-            count[pfn] = 1
+            restore()
             self._refuse(addr, order, owned, f"the kernel does not check the order: it would free {nr} pages "
                                              f"as one block, over pages that are not the block's")
-        state[pfn] = 0  # no longer an allocated head (its migratetype is set where it goes)
         # a smaller order than the block's frees the first 2**order pages; the kernel never
         # looks at the rest again: they stay allocated for good (leaked), silently
         for o in range(order, owned - 1):
-            state[pfn + (1 << o)] = ALLOCATED | o
+            state[pfn + (1 << o)] = LEAKED | o
         if owned - 1 > order:
             self.kernel.counters["leaked_pages"] += (1 << (owned - 1)) - nr
         if self.init_on_free:
@@ -1568,7 +1595,7 @@ class Buddy26(PageAllocator):
     def allocated_pages(self) -> int:
         """Pages in blocks handed out and not freed, counted from the per-head order marks."""
         state = self._pstate
-        return sum(state.count(ALLOCATED | o) << o for o in range(self.nr_orders))
+        return sum((state.count(ALLOCATED | o) + state.count(LEAKED | o)) << o for o in range(self.nr_orders))
 
     def reserved_pages(self) -> int:
         return self.nr_reserved_boot + self.nr_bad
@@ -1603,7 +1630,7 @@ class Buddy26(PageAllocator):
                             out.append(f"{where} is misaligned or outside the zone")
                         if not flags[pfn] & PG_buddy or orders[pfn] != o or flmt[pfn] != mt:
                             out.append(f"{where} is not marked as a free block of that order and list")
-                        if state[pfn] & ALLOCATED:
+                        if state[pfn] & (ALLOCATED | LEAKED):
                             out.append(f"{where} is also an allocated block")
                         buddy = pfn ^ (1 << o)
                         if (o < self.merge_limit and buddy < self._nr and flags[buddy] & PG_buddy
@@ -1619,7 +1646,7 @@ class Buddy26(PageAllocator):
                 for pcp in sets:
                     for lst in pcp.lists:
                         for pfn in lst:
-                            if pfn in seen or flags[pfn] & PG_buddy or state[pfn] & ALLOCATED or count[pfn] > 0:
+                            if pfn in seen or flags[pfn] & PG_buddy or state[pfn] & (ALLOCATED | LEAKED) or count[pfn] > 0:
                                 out.append(f"cpu {cpu} {z.name}: per-CPU page {pfn} is also free in the buddy "
                                            f"lists, on another list, or allocated")
                             seen.add(pfn)

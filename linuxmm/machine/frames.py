@@ -72,3 +72,53 @@ class PageFrames:
 
     def __len__(self) -> int:
         return self.nr
+
+
+class ImpliedCounts:
+    """``frames.count`` for an allocator that keeps each allocation's own reference as a mark.
+
+    The allocator stores one byte per frame (``marks``); a frame whose mark has
+    ``bit`` set is the head of a block it handed out, and that block's first
+    reference -- the one ``alloc_pages`` returns and ``free_pages`` drops -- is
+    implied by the mark rather than written into ``raw``.  The count a reader
+    sees is ``raw[pfn] + 1`` for such a frame and ``raw[pfn]`` for any other,
+    exactly the kernel's ``page_count()``; writing a count stores it back the
+    same way.  A write that leaves a nonzero ``raw`` (a reference taken or
+    dropped from outside the allocator) calls ``on_write`` so the allocator
+    can stop trusting its fast paths' assumption that ``raw`` is 0.
+    """
+
+    __slots__ = ("raw", "marks", "bit", "on_write")
+
+    def __init__(self, raw: memoryview, marks: bytearray, bit: int, on_write=None):
+        self.raw = raw
+        self.marks = marks
+        self.bit = bit
+        self.on_write = on_write
+
+    def _one(self, pfn: int) -> int:
+        return self.raw[pfn] + (1 if self.marks[pfn] & self.bit else 0)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._one(p) for p in range(*index.indices(len(self.raw)))]
+        return self._one(index)
+
+    def __setitem__(self, index, value) -> None:
+        pfns = range(*index.indices(len(self.raw))) if isinstance(index, slice) else (index,)
+        values = list(value) if isinstance(index, slice) else (value,)
+        if len(values) != len(pfns):
+            raise ValueError(f"cannot assign {len(values)} counts to {len(pfns)} frames")
+        touched = False
+        for pfn, v in zip(pfns, values):
+            raw = v - (1 if self.marks[pfn] & self.bit else 0)
+            self.raw[pfn] = raw
+            touched = touched or raw != 0
+        if touched and self.on_write is not None:
+            self.on_write()
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __iter__(self):
+        return (self._one(p) for p in range(len(self.raw)))
