@@ -824,25 +824,42 @@ class Buddy26(PageAllocator):
                 state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
                 return base + pfn * 4096
 
-        def free_pages(addr: int, order: int = 0) -> None:
-            """``free_pages(addr, order)`` (``__free_pages`` on the page at ``addr``)."""
-            if order is not ZERO:
-                return free_slow(addr, order)
-            # only an order-0 block this allocator handed out (count 1: nothing in the model
-            # takes extra references) is freed here; the slow path does put_page_testzero,
-            # the checks and every other case
-            try:
-                pfn = (addr - base) >> 12
-                if state[pfn] != 0x80 or pfn < 0 or (checked and count[pfn]):  # not an order-0 block
-                    return free_slow(addr, 0)  # handed out here, or a reference taken besides its own
-                # this CPU's list for the page's zone and pageblock type (None: the slow path decides)
-                lst, room, mt = ftab[pbk[pfn >> 9]]
-            except (TypeError, IndexError):  # not an int, beyond the last frame, or no entry
-                return free_slow(addr, 0)
-            state[pfn] = mt  # put_page_testzero drops the implied reference; set_page_private(page, mt)
-            lst.append(pfn)  # list_add: the head
-            if room.pop() is not None:  # the last token: count the lists, drain a batch at high
-                settle(room, mt)
+        if checked:
+            def free_pages(addr: int, order: int = 0) -> None:
+                """``free_pages(addr, order)`` (``__free_pages`` on the page at ``addr``)."""
+                if order is not ZERO:
+                    return free_slow(addr, order)
+                try:
+                    pfn = (addr - base) >> 12
+                    if state[pfn] != 0x80 or pfn < 0 or count[pfn]:  # not only its own reference
+                        return free_slow(addr, 0)
+                    lst, room, mt = ftab[pbk[pfn >> 9]]
+                except (TypeError, IndexError):  # not an int, beyond the last frame, or no entry
+                    return free_slow(addr, 0)
+                state[pfn] = mt  # put_page_testzero drops the implied reference; set_page_private
+                lst.append(pfn)  # list_add: the head
+                if room.pop() is not None:  # the last token: count the lists, drain a batch at high
+                    settle(room, mt)
+        else:
+            def free_pages(addr: int, order: int = 0) -> None:
+                """``free_pages(addr, order)`` (``__free_pages`` on the page at ``addr``)."""
+                if order is not ZERO:
+                    return free_slow(addr, order)
+                # only an order-0 block this allocator handed out, holding only the reference its
+                # mark implies, is freed here; the slow path does put_page_testzero, the checks
+                # and every other case
+                try:
+                    pfn = (addr - base) >> 12
+                    if state[pfn] != 0x80 or pfn < 0:  # not an order-0 block handed out here
+                        return free_slow(addr, 0)
+                    # this CPU's list for the page's zone and pageblock type (None: the slow path decides)
+                    lst, room, mt = ftab[pbk[pfn >> 9]]
+                except (TypeError, IndexError):  # not an int, beyond the last frame, or no entry
+                    return free_slow(addr, 0)
+                state[pfn] = mt  # put_page_testzero drops the implied reference; set_page_private
+                lst.append(pfn)  # list_add: the head
+                if room.pop() is not None:  # the last token: count the lists, drain a batch at high
+                    settle(room, mt)
 
         return alloc_pages, free_pages
 
