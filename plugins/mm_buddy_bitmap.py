@@ -83,7 +83,7 @@ from linuxmm.errors import LinuxmmError
 from linuxmm import gfp as _gfp
 from linuxmm.lists import FreeList
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
-from linuxmm.machine.frames import PG_dma, PG_head, PG_reserved
+from linuxmm.machine.frames import PG_dma, PG_reserved, ImpliedCounts
 from linuxmm.pagealloc import PageAllocator, ZoneInfo
 from linuxmm.records import Implementation
 
@@ -109,6 +109,9 @@ LOW_MEM_END_PFN = 0x9F000 >> PAGE_SHIFT
 KERNEL_START_PFN = 0x100000 >> PAGE_SHIFT
 _NIL = -1
 _U32 = 0xFFFFFFFF
+#: In ``BitmapBuddy._state``: the frame is the head of a block handed out (low bits: its order).
+#: The block's reference (``count = 1`` in RMQUEUE) is implied by this mark; see ImpliedCounts.
+ALLOCATED = 0x80
 
 
 def _long_align(x: int) -> int:
@@ -129,7 +132,7 @@ class FreeArea:
     """
 
     __slots__ = ("name", "base", "size", "nr_orders", "lists", "maps", "free_pages",
-                 "pages_min", "pages_low", "pages_high")
+                 "pages_min", "pages_low", "pages_high", "fast_limit")
 
     def __init__(self, name: str, base: int, size: int, nr_orders: int, top_map: bool):
         self.name = name
@@ -141,6 +144,7 @@ class FreeArea:
         self.maps.append(bytearray((size >> nr_orders) + 1) if top_map else None)
         self.free_pages = 0
         self.pages_min = self.pages_low = self.pages_high = 0
+        self.fast_limit = 1 << 62  # 1.x-2.2: the fast path serves while free_pages is above this
 
     def nr_free(self) -> list[int]:
         return [len(lst) for lst in self.lists]
@@ -180,7 +184,11 @@ def _subtract(ranges: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int
 
 
 def free_pages_ok(area: FreeArea, pfn: int, order: int) -> None:
-    """Put a block on the free lists, merging with free buddies (1.x-2.4 ``free_pages_ok``)."""
+    """Put a block on the free lists, merging with free buddies (1.x-2.4 ``free_pages_ok``).
+
+    The list operations are :class:`~linuxmm.lists.FreeList`'s ``remove`` and
+    ``add`` written out (this runs on every free that merges).
+    """
     top = area.nr_orders - 1
     lists, maps = area.lists, area.maps
     base = area.base
@@ -193,10 +201,31 @@ def free_pages_ok(area: FreeArea, pfn: int, order: int) -> None:
         m[bit] = old ^ 1
         if not old:  # the buddy is still in use
             break
-        lists[order].remove((idx ^ (1 << order)) + base)
+        lst = lists[order]  # list_del(buddy)
+        buddy = (idx ^ (1 << order)) + base
+        nxt, prv = lst.nxt, lst.prv
+        n = nxt.pop(buddy)
+        p = prv.pop(buddy)
+        if p < 0:
+            lst.head = n
+        else:
+            nxt[p] = n
+        if n < 0:
+            lst.tail = p
+        else:
+            prv[n] = p
         order += 1
         idx &= ~((1 << order) - 1)
-    lists[order].add(idx + base)
+    lst = lists[order]  # list_add
+    pfn = idx + base
+    head = lst.head
+    lst.nxt[pfn] = head
+    lst.prv[pfn] = _NIL
+    if head < 0:
+        lst.tail = pfn
+    else:
+        lst.prv[head] = pfn
+    lst.head = pfn
 
 
 class BitmapBuddy(PageAllocator):
@@ -211,8 +240,8 @@ class BitmapBuddy(PageAllocator):
     def __init__(self, kernel: "Kernel"):
         super().__init__(kernel)
         self.dmesg = kernel.dmesg
-        self.nr_allocated = 0
         self.nr_reserved = 0
+        self._check_new = False  # see _counts_written
 
     # -- shared kernel call and contract (one free area before 2.4; 2.4 overrides) ----
     def free_page(self, addr: int) -> None:
@@ -235,28 +264,58 @@ class BitmapBuddy(PageAllocator):
     def free_block(self, addr: int, order: int) -> None:
         self.free_pages(addr, order)
 
-    def _put_block(self, addr: int, pfn: int, order: int) -> None:
+    def _put_block(self, addr: int, pfn: int, order: int, area: "FreeArea | None" = None,
+                   func: str = "free_pages") -> None:
         """Drop one reference on an allocated block; the last one gives it back.
 
         A last reference dropped with an order other than the block's is refused
         by ``_check_order`` before anything changes (the kernels did not check,
         and their lists were corrupted).
         """
-        counts = self.f_count
-        count = counts[pfn]
-        if count == 1 and (not self.f_flags[pfn] & PG_head or self.f_order[pfn] != order):
-            self._check_order("free_pages", addr, pfn, order)
-        counts[pfn] = count - 1
+        count = self.page_count(pfn)
+        if count == 1 and self._state[pfn] != ALLOCATED | order:
+            self._check_order(func, addr, pfn, order)
         if count == 1:
-            self._release(self.area, pfn, order)
+            self._release(area or self.area, pfn, order)
+        else:
+            self._set_count(pfn, count - 1)
+
+    # -- page counts: the block's own reference is its ALLOCATED mark ---------------
+    def page_count(self, pfn: int) -> int:
+        """``mem_map[pfn].count``: the raw count plus the reference an ALLOCATED mark implies."""
+        return self._raw[pfn] + (1 if self._state[pfn] & ALLOCATED else 0)
+
+    def _set_count(self, pfn: int, count: int) -> None:
+        raw = count - (1 if self._state[pfn] & ALLOCATED else 0)
+        self._raw[pfn] = raw
+        if raw:
+            self._counts_written()
+
+    def _counts_written(self) -> None:
+        """A raw count became nonzero (a count below zero, or one written from outside): from
+        now on the fast paths check it (and hand such pages to the step-by-step paths)."""
+        if not self._check_new:
+            self._check_new = True
+            self._install_fast_paths()
+            self.kernel.rebind()
+
+    def _handed_out(self, pfn: int, order: int) -> int:
+        """RMQUEUE's ``count = 1`` on the block it returns: the mark, and a raw count of 0."""
+        self._state[pfn] = ALLOCATED | order
+        self._raw[pfn] = 0
+        return pfn
+
+    def _install_fast_paths(self) -> None:
+        """Bind the era's fast paths as this object's kernel calls (see the era classes)."""
 
     # -- boot helpers --------------------------------------------------------
     def setup(self, size: int) -> None:
         super().setup(size)
         # The frame arrays, bound once for the hot paths.
-        self.f_count = self.frames.count
         self.f_flags = self.frames.flags
-        self.f_order = self.frames.order
+        self._raw = self.frames.count
+        self._state = bytearray(self.nr_pages)
+        self.frames.count = ImpliedCounts(self._raw, self._state, ALLOCATED, self._counts_written)
 
     def _check_size(self, size: int, limit: int) -> None:
         if size > limit:
@@ -286,6 +345,8 @@ class BitmapBuddy(PageAllocator):
     # -- RMQUEUE / EXPAND ------------------------------------------------------
     def _rmqueue(self, area: FreeArea, order: int, dma: bool) -> int:
         """Take a block of ``order`` (pfn, or -1): RMQUEUE then EXPAND."""
+        if not dma:
+            return rmqueue(area, order)
         lists, maps = area.lists, area.maps
         base = area.base
         flags = self.f_flags
@@ -320,17 +381,16 @@ class BitmapBuddy(PageAllocator):
 
     def _check_order(self, func: str, addr: int, pfn: int, order: int) -> None:
         """Refuse a free whose order differs from the allocation's: the kernel would corrupt its lists."""
-        frames = self.frames
-        if not frames.flags[pfn] & PG_head or frames.order[pfn] != order:
-            have = frames.order[pfn] if frames.flags[pfn] & PG_head else None
+        st = self._state[pfn]
+        if st != ALLOCATED | order:
+            have = st & ~ALLOCATED if st & ALLOCATED else None
             what = f"was allocated with order {have}" if have is not None else "is not the first page of a block"
             raise LinuxmmError(f"{func}({addr:#x}, {order}): that page {what}; this kernel does not check "
                                f"and would corrupt its free lists, so the model refuses")
 
     def _release(self, area: FreeArea, pfn: int, order: int) -> None:
         """The count reached 0: clear the block's head mark and hand it to ``free_pages_ok``."""
-        self.f_flags[pfn] &= ~PG_head
-        self.nr_allocated -= 1 << order
+        self._state[pfn] = 0
         free_pages_ok(area, pfn, order)
 
     # -- invariants ------------------------------------------------------------
@@ -351,7 +411,7 @@ class BitmapBuddy(PageAllocator):
                 for pfn in lst:
                     if (pfn - a.base) % (1 << k) or not a.base <= pfn < a.base + a.size:
                         out.append(f"{a.name}: order-{k} block at pfn {pfn} is misaligned or outside the area")
-                    if flags[pfn] & (PG_head | PG_reserved):
+                    if flags[pfn] & PG_reserved or self._state[pfn] & ALLOCATED:
                         out.append(f"{a.name}: order-{k} free block at pfn {pfn} is marked allocated or reserved")
                     free += 1 << k
             if free != a.free_pages:
@@ -373,8 +433,9 @@ class BitmapBuddy(PageAllocator):
 
     # -- reports ---------------------------------------------------------------
     def allocated_pages(self) -> int:
-        """Pages handed out by the allocator and not yet freed."""
-        return self.nr_allocated
+        """Pages handed out by the allocator and not yet freed (the ALLOCATED marks, by order)."""
+        state = self._state
+        return sum(state.count(ALLOCATED | k) << k for k in range(self.nr_mem_lists))
 
     def reserved_pages(self) -> int:
         """Frames never given to the allocator (PG_reserved at boot: holes, kernel, boot data)."""
@@ -396,6 +457,197 @@ class BitmapBuddy(PageAllocator):
         if high is not None:
             line += f", {high << 2}k highmem"
         return line + ")"
+
+
+def rmqueue(area: FreeArea, order: int) -> int:
+    """RMQUEUE then EXPAND for a request any block satisfies (no DMA walk): the pfn, or -1.
+
+    The head block of the first non-empty list from ``order`` up is taken;
+    EXPAND gives the lower halves back and keeps the upper one.  The list
+    operations are FreeList's written out (this runs on every allocation
+    that splits).
+    """
+    lists, maps = area.lists, area.maps
+    cur, top = order, area.nr_orders
+    while cur < top:
+        lst = lists[cur]
+        pfn = lst.head
+        if pfn >= 0:
+            break
+        cur += 1
+    else:
+        return _NIL
+    nxt, prv = lst.nxt, lst.prv  # list_del(head)
+    n = nxt.pop(pfn)
+    del prv[pfn]
+    lst.head = n
+    if n < 0:
+        lst.tail = _NIL
+    else:
+        prv[n] = _NIL
+    base = area.base
+    m = maps[cur]
+    if m is not None:
+        m[(pfn - base) >> (cur + 1)] ^= 1
+    area.free_pages -= 1 << order
+    size = 1 << cur
+    while cur > order:
+        cur -= 1
+        size >>= 1
+        lst = lists[cur]  # list_add(lower half)
+        head = lst.head
+        lst.nxt[pfn] = head
+        lst.prv[pfn] = _NIL
+        if head < 0:
+            lst.tail = pfn
+        else:
+            lst.prv[head] = pfn
+        lst.head = pfn
+        maps[cur][(pfn - base) >> (cur + 1)] ^= 1
+        pfn += size
+    return pfn
+
+
+def _single_area_fast_paths(pa: "BitmapBuddy", offset: int):
+    """``__get_free_pages`` and ``free_pages`` of 1.1-2.2 for their common case, inline.
+
+    An order-0 request with a mask seen before (an exact ``int``, no
+    ``__GFP_DMA``), while ``nr_free_pages`` is above the era's admission
+    limit (``area.fast_limit``) and the order-0 list is not empty, takes the
+    list's head; an order-0 free of a block handed out here (its ALLOCATED
+    mark, no other reference) whose buddy is in use goes back on that list.
+    Everything else -- other orders and masks, arguments of the wrong type,
+    splits, merges, bad frees -- goes to the era's step-by-step paths.
+    """
+    area = pa.area
+    lst0 = area.lists[0]
+    nxt0, prv0 = lst0.nxt, lst0.prv
+    map0 = area.maps[0]
+    state, raw = pa._state, pa._raw
+    slow_alloc, slow_free = pa._get_free_pages_slow, pa._free_pages_slow
+    checked = pa._check_new  # a raw count may be nonzero: such pages take the slow paths
+    fast: dict[int, int] = {}  # masks served here, each kept with the int object last seen
+    ZERO = 0
+    assert area.base == 0  # the pair bit of page pfn is pfn >> 1
+
+    def learn(gfp_mask: int) -> int:
+        if type(gfp_mask) is int and 0 <= gfp_mask <= _U32 and not gfp_mask & _DMA and len(fast) < 256:
+            fast[gfp_mask] = gfp_mask
+        return slow_alloc(gfp_mask, 0)
+
+    def get_free_pages_order(gfp_mask: int, order: int) -> int:
+        """``__get_free_pages(gfp, order)``: the block's address, or 0."""
+        if order is not ZERO:
+            return slow_alloc(gfp_mask, order)
+        try:
+            if fast[gfp_mask] is not gfp_mask:  # a float or bool equal to a known mask, ...
+                return learn(gfp_mask)
+        except KeyError:
+            return learn(gfp_mask)
+        pfn = lst0.head
+        if pfn < 0 or area.free_pages <= area.fast_limit or (checked and raw[pfn]):
+            return slow_alloc(gfp_mask, 0)
+        n = nxt0.pop(pfn)  # RMQUEUE: list_del(head)
+        del prv0[pfn]
+        lst0.head = n
+        if n < 0:
+            lst0.tail = _NIL
+        else:
+            prv0[n] = _NIL
+        map0[pfn >> 1] ^= 1
+        area.free_pages -= 1
+        state[pfn] = ALLOCATED  # count = 1
+        return offset + (pfn << PAGE_SHIFT)
+
+    def free_pages(addr: int, order: int) -> None:
+        """``free_pages(addr, order)``."""
+        if order is not ZERO:
+            return slow_free(addr, order)
+        try:
+            pfn = (addr - offset) >> PAGE_SHIFT
+            if state[pfn] != ALLOCATED or pfn < 0 or (checked and raw[pfn]):
+                return slow_free(addr, 0)
+        except (TypeError, IndexError):  # not an int, or beyond the last frame
+            return slow_free(addr, 0)
+        state[pfn] = 0  # the count reaches 0
+        bit = pfn >> 1
+        if map0[bit]:  # the buddy is free: merge (free_pages_ok flips the bit)
+            return free_pages_ok(area, pfn, 0)
+        map0[bit] = 1
+        head = lst0.head  # list_add
+        nxt0[pfn] = head
+        prv0[pfn] = _NIL
+        if head < 0:
+            lst0.tail = pfn
+        else:
+            prv0[head] = pfn
+        lst0.head = pfn
+        area.free_pages += 1
+
+    return get_free_pages_order, free_pages
+
+
+def _zoned_fast_paths(pa: "BuddyZoned24"):
+    """``alloc_pages``, ``__get_free_pages`` and ``free_pages`` of 2.4.0 for their common case.
+
+    An order-0 request with a mask seen before (an exact ``int``) whose
+    zonelist's first zone has ``free_pages >= pages_low`` takes a block
+    from that zone at once (``__alloc_pages``' first pass, RMQUEUE and
+    EXPAND inline); an order-0 free of a block handed out here with no other
+    reference goes to ``free_pages_ok`` of its zone.  Everything else goes
+    to the step-by-step paths.
+    """
+    off, low_end = pa.page_offset, pa.max_low_pfn
+    zdma, znorm, zhigh = pa.zones
+    nbase, hbase = znorm.base, zhigh.base
+    state, raw = pa._state, pa._raw
+    slow_alloc, slow_free = pa._alloc_pages_slow, pa._free_pages_slow
+    checked = pa._check_new
+    fast: dict[int, tuple] = {}  # mask -> (the int object last seen, first zone of its zonelist)
+    ZERO = 0
+
+    def learn(gfp_mask: int) -> int:
+        if type(gfp_mask) is int and 0 <= gfp_mask <= _U32 and len(fast) < 256:
+            zonelist = (pa.zonelist_dma if gfp_mask & _DMA else
+                        pa.zonelist_high if gfp_mask & _HIGHMEM else pa.zonelist_normal)
+            if zonelist:
+                fast[gfp_mask] = (gfp_mask, zonelist[0])
+        return slow_alloc(gfp_mask, 0)
+
+    def alloc_pages(gfp_mask: int, order: int) -> int:
+        """``alloc_pages(gfp, order)``: the block's address (a handle for HighMem), or 0."""
+        if order is not ZERO:
+            return slow_alloc(gfp_mask, order)
+        try:
+            key, z = fast[gfp_mask]
+            if key is not gfp_mask:
+                return learn(gfp_mask)
+        except KeyError:
+            return learn(gfp_mask)
+        if z.free_pages < z.pages_low:
+            return slow_alloc(gfp_mask, 0)
+        pfn = rmqueue(z, 0)
+        if pfn < 0 or (checked and raw[pfn]):
+            if pfn >= 0:
+                free_pages_ok(z, pfn, 0)
+            return slow_alloc(gfp_mask, 0)
+        state[pfn] = ALLOCATED  # count = 1
+        return off + (pfn << PAGE_SHIFT)
+
+    def free_pages(addr: int, order: int) -> None:
+        """``free_pages(addr, order)``."""
+        if order is not ZERO:
+            return slow_free(addr, order)
+        try:
+            pfn = (addr - off) >> PAGE_SHIFT
+            if state[pfn] != ALLOCATED or pfn < 0 or (checked and raw[pfn]):
+                return slow_free(addr, 0)
+        except (TypeError, IndexError):  # not an int, or beyond the last frame
+            return slow_free(addr, 0)
+        state[pfn] = 0  # the count reaches 0
+        free_pages_ok(znorm if nbase <= pfn < hbase else (zdma if pfn < nbase else zhigh), pfn, 0)
+
+    return alloc_pages, free_pages
 
 
 # ============================================================================
@@ -508,9 +760,11 @@ class BuddyBitmap11(BitmapBuddy):
         self.mem_init_printk(self._memory_line(code, hole, data, None, None))
         # Hot-path constants.
         self.high_memory_pfn = nr
+        self.area.fast_limit = self.min_free_pages
+        self._install_fast_paths()
 
     # -- kernel calls ------------------------------------------------------------
-    def get_free_pages_order(self, gfp: int, order: int) -> int:
+    def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages``: 1.2 ``(priority, order)``; 2.0 ``(priority, order, dma)`` with dma = __GFP_DMA."""
         if order >= self.nr_mem_lists or order < 0:
             return 0  # 2.0 checks; 1.2 would run past free_area_list[] (see class docstring)
@@ -526,11 +780,7 @@ class BuddyBitmap11(BitmapBuddy):
         pfn = self._rmqueue(area, order, dma)
         if pfn == _NIL:
             return 0
-        self.f_count[pfn] = 1
-        self.f_flags[pfn] |= PG_head
-        self.f_order[pfn] = order
-        self.nr_allocated += 1 << order
-        return pfn << PAGE_SHIFT
+        return self._handed_out(pfn, order) << PAGE_SHIFT
 
     def get_dma_pages(self, gfp: int, order: int) -> int:
         """``__get_dma_pages``: 1.2 retries until a block is below 16 MB; 2.0 passes dma=1."""
@@ -559,23 +809,25 @@ class BuddyBitmap11(BitmapBuddy):
             self.zero_pages(addr >> PAGE_SHIFT, 1)
         return addr
 
-    def free_pages(self, addr: int, order: int) -> None:
+    def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: 1.2 complains about a free page; 2.0 is silent."""
         addr &= _U32
         pfn = addr >> PAGE_SHIFT
         if pfn >= self.high_memory_pfn:
             return
-        flags, counts = self.f_flags, self.f_count
-        if flags[pfn] & PG_reserved:
+        if self.f_flags[pfn] & PG_reserved:
             return
-        count = counts[pfn]
+        count = self.page_count(pfn)
         if count <= 0:
             if self.era20:
-                counts[pfn] = count - 1  # atomic_dec_and_test: no list is touched
+                self._set_count(pfn, count - 1)  # atomic_dec_and_test: no list is touched
             else:
                 self.dmesg.printk(f"Trying to free free memory ({addr:08x}): memory probably corrupted")
             return
         self._put_block(addr, pfn, order)
+
+    def _install_fast_paths(self) -> None:
+        self.get_free_pages_order, self.free_pages = _single_area_fast_paths(self, 0)
 
     def show_free_areas(self) -> str:
         """``show_free_areas()`` of 1.2/2.0 (the Shift-ScrollLock report)."""
@@ -653,23 +905,32 @@ class BuddyBitmap22(BitmapBuddy):
         reserved = self.nr_reserved - code - data
         self.mem_init_printk(self._memory_line(code, reserved, data, 0, None))
         self.max_mapnr = nr
+        self.area.fast_limit = self.freepages_min
+        self._install_fast_paths()
 
     def _allowed(self, gfp: int) -> bool:
-        """The freepages/low_on_memory admission test of 2.2's ``__get_free_pages``."""
+        """The freepages/low_on_memory admission test of 2.2's ``__get_free_pages``.
+
+        The fast path serves a request only while ``nr_free_pages > freepages.min``
+        and the kernel is not low on memory: ``area.fast_limit`` is
+        ``freepages.min`` then, and out of reach while ``low_on_memory`` is set.
+        """
         free = self.area.free_pages
         if free > self.freepages_min:
             if not self.low_on_memory:
                 return True
             if free >= self.freepages_high:
                 self.low_on_memory = False
+                self.area.fast_limit = self.freepages_min
                 return True
         self.low_on_memory = True
+        self.area.fast_limit = 1 << 62
         # try_to_free_pages() frees nothing in the model.
         if gfp & _HIGH:
             return True
         return bool(gfp & _FS) and not gfp & _HARDWALL  # __GFP_MED
 
-    def get_free_pages_order(self, gfp: int, order: int) -> int:
+    def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages(gfp_mask, order)``."""
         if order >= self.nr_mem_lists or order < 0:
             return 0
@@ -678,11 +939,7 @@ class BuddyBitmap22(BitmapBuddy):
         pfn = self._rmqueue(self.area, order, bool(gfp & _DMA))
         if pfn == _NIL:
             return 0
-        self.f_count[pfn] = 1
-        self.f_flags[pfn] |= PG_head
-        self.f_order[pfn] = order
-        self.nr_allocated += 1 << order
-        return self.page_offset + (pfn << PAGE_SHIFT)
+        return self.page_offset + (self._handed_out(pfn, order) << PAGE_SHIFT)
 
     def get_dma_pages(self, gfp: int, order: int) -> int:
         """``__get_dma_pages(gfp, order)``: ``__get_free_pages(gfp | GFP_DMA, order)``."""
@@ -698,14 +955,21 @@ class BuddyBitmap22(BitmapBuddy):
             self.zero_pages((addr - self.page_offset) >> PAGE_SHIFT, 1)
         return addr
 
-    def free_pages(self, addr: int, order: int) -> None:
+    def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: silent for anything it cannot free."""
         pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # MAP_NR
         if pfn >= self.max_mapnr:
             return
         if self.f_flags[pfn] & PG_reserved:
             return
+        count = self.page_count(pfn)
+        if count <= 0:
+            self._set_count(pfn, count - 1)  # put_page_testzero on a free page: below zero, silently
+            return
         self._put_block(addr, pfn, order)  # put_page_testzero
+
+    def _install_fast_paths(self) -> None:
+        self.get_free_pages_order, self.free_pages = _single_area_fast_paths(self, self.page_offset)
 
     def show_free_areas(self) -> str:
         """``show_free_areas()`` of 2.2, with its ``Free: free (min low high)`` line."""
@@ -885,6 +1149,7 @@ class BuddyZoned24(BitmapBuddy):
         data = start_pfn - _pfn_up(etext)
         reserved = self.nr_reserved - (KERNEL_START_PFN - LOW_MEM_END_PFN)
         self.mem_init_printk(self._memory_line(code, reserved, data, 0, self.zone_high.free_pages))
+        self._install_fast_paths()
 
     # -- zones -------------------------------------------------------------------
     def _zone_of(self, pfn: int) -> FreeArea:
@@ -928,18 +1193,14 @@ class BuddyZoned24(BitmapBuddy):
         return _NIL
 
     # -- kernel calls ------------------------------------------------------------------
-    def alloc_pages(self, gfp: int, order: int) -> int:
+    def _alloc_pages_slow(self, gfp: int, order: int) -> int:
         """``alloc_pages(gfp_mask, order)``: the block's address (a handle for HighMem), or 0."""
         if order >= self.nr_mem_lists or order < 0:
             return 0
         pfn = self._alloc(gfp, order)
         if pfn == _NIL:
             return 0
-        self.f_count[pfn] = 1
-        self.f_flags[pfn] |= PG_head
-        self.f_order[pfn] = order
-        self.nr_allocated += 1 << order
-        return self.page_offset + (pfn << PAGE_SHIFT)
+        return self.page_offset + (self._handed_out(pfn, order) << PAGE_SHIFT)
 
     def alloc_page(self, gfp: int) -> int:
         return self.alloc_pages(gfp, 0)
@@ -984,21 +1245,22 @@ class BuddyZoned24(BitmapBuddy):
         self._free_pages_pfn(addr, pfn, order)
 
     def _free_pages_pfn(self, addr: int, pfn: int, order: int) -> None:
-        flags, counts = self.f_flags, self.f_count
-        if flags[pfn] & PG_reserved:
+        if self.f_flags[pfn] & PG_reserved:
             return
-        count = counts[pfn]
-        if count == 1 and (not flags[pfn] & PG_head or self.f_order[pfn] != order):
-            self._check_order("__free_pages", addr, pfn, order)
-        counts[pfn] = count - 1  # put_page_testzero
-        if count == 1:
-            self._release(self._zone_of(pfn), pfn, order)
+        count = self.page_count(pfn)
+        if count <= 0:
+            self._set_count(pfn, count - 1)  # put_page_testzero on a free page: below zero, silently
+            return
+        self._put_block(addr, pfn, order, self._zone_of(pfn), "__free_pages")  # put_page_testzero
 
-    def free_pages(self, addr: int, order: int) -> None:
+    def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: ``__free_pages(virt_to_page(addr))`` if ``VALID_PAGE``, else nothing."""
         pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # __pa() wraps: NULL is physical 1 GB
         if pfn < self.nr_pages:  # VALID_PAGE: below max_mapnr (highend_pfn)
             self._free_pages_pfn(addr, pfn, order)
+
+    def _install_fast_paths(self) -> None:
+        self.alloc_pages, self.free_pages = _zoned_fast_paths(self)
 
     def free_page_page(self, addr: int) -> None:
         self.free_pages_page(addr, 0)
