@@ -3,7 +3,7 @@
 Three page allocators share one mechanism, written once here:
 
 * a ``free_area`` per order: a circular list of free blocks (a
-  :class:`~linuxmm.lists.FreeList`, added at the head as ``add_mem_queue`` /
+  :class:`~linuxmm.lists.HeadList`, added at the head as ``add_mem_queue`` /
   ``list_add`` did) and a bitmap with **one bit per buddy pair**;
 * the bit of a pair is flipped every time either buddy, as a block of that
   order, goes onto or comes off the list, so it reads 1 exactly when one
@@ -81,7 +81,7 @@ from typing import TYPE_CHECKING
 from linuxmm import hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm import gfp as _gfp
-from linuxmm.lists import FreeList
+from linuxmm.lists import HeadList
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.machine.frames import PG_dma, PG_reserved, ImpliedCounts
 from linuxmm.pagealloc import PageAllocator, ZoneInfo
@@ -125,13 +125,14 @@ def _pfn_up(nbytes: int) -> int:
 class FreeArea:
     """``free_area[]`` of one range of frames (the whole machine before 2.4, one zone in 2.4).
 
-    ``lists[k]`` holds the head pfns of free blocks of order ``k``;
+    ``lists[k]`` holds the head pfns of free blocks of order ``k`` (a
+    :class:`~linuxmm.lists.HeadList`; ``dicts[k]`` is its dict, for the hot paths);
     ``maps[k]`` has one byte per buddy pair (a bit in the kernel) for
     ``k < nr_orders - 1``, and for the top order too where the era keeps a
     top map (1.x-2.2 flip it on allocation only; 2.4 has none).
     """
 
-    __slots__ = ("name", "base", "size", "nr_orders", "lists", "maps", "free_pages",
+    __slots__ = ("name", "base", "size", "nr_orders", "lists", "dicts", "maps", "free_pages",
                  "pages_min", "pages_low", "pages_high", "fast_limit")
 
     def __init__(self, name: str, base: int, size: int, nr_orders: int, top_map: bool):
@@ -139,7 +140,8 @@ class FreeArea:
         self.base = base
         self.size = size
         self.nr_orders = nr_orders
-        self.lists = [FreeList() for _ in range(nr_orders)]
+        self.lists = [HeadList() for _ in range(nr_orders)]
+        self.dicts = [lst.d for lst in self.lists]
         self.maps = [bytearray((size >> (k + 1)) + 1) for k in range(nr_orders - 1)]
         self.maps.append(bytearray((size >> nr_orders) + 1) if top_map else None)
         self.free_pages = 0
@@ -183,49 +185,29 @@ def _subtract(ranges: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int
     return out
 
 
-def free_pages_ok(area: FreeArea, pfn: int, order: int) -> None:
-    """Put a block on the free lists, merging with free buddies (1.x-2.4 ``free_pages_ok``).
+#: 1 << k and the mask clearing the low k bits, by order (looked up, not computed, on the hot paths).
+_BIT = tuple(1 << k for k in range(16))
+_ALIGN = tuple(~((1 << k) - 1) for k in range(16))
 
-    The list operations are :class:`~linuxmm.lists.FreeList`'s ``remove`` and
-    ``add`` written out (this runs on every free that merges).
-    """
+
+def free_pages_ok(area: FreeArea, pfn: int, order: int) -> None:
+    """Put a block on the free lists, merging with free buddies (1.x-2.4 ``free_pages_ok``)."""
     top = area.nr_orders - 1
-    lists, maps = area.lists, area.maps
+    dicts, maps = area.dicts, area.maps
     base = area.base
-    idx = (pfn - base) & ~((1 << order) - 1)
-    area.free_pages += 1 << order
+    idx = (pfn - base) & _ALIGN[order]
+    area.free_pages += _BIT[order]
     while order < top:
-        bit = idx >> (order + 1)
         m = maps[order]
+        bit = idx >> (order + 1)
         old = m[bit]
         m[bit] = old ^ 1
         if not old:  # the buddy is still in use
             break
-        lst = lists[order]  # list_del(buddy)
-        buddy = (idx ^ (1 << order)) + base
-        nxt, prv = lst.nxt, lst.prv
-        n = nxt.pop(buddy)
-        p = prv.pop(buddy)
-        if p < 0:
-            lst.head = n
-        else:
-            nxt[p] = n
-        if n < 0:
-            lst.tail = p
-        else:
-            prv[n] = p
+        del dicts[order][(idx ^ _BIT[order]) + base]  # list_del(buddy)
         order += 1
-        idx &= ~((1 << order) - 1)
-    lst = lists[order]  # list_add
-    pfn = idx + base
-    head = lst.head
-    lst.nxt[pfn] = head
-    lst.prv[pfn] = _NIL
-    if head < 0:
-        lst.tail = pfn
-    else:
-        lst.prv[head] = pfn
-    lst.head = pfn
+        idx &= _ALIGN[order]
+    dicts[order][idx + base] = None  # list_add
 
 
 class BitmapBuddy(PageAllocator):
@@ -351,19 +333,17 @@ class BitmapBuddy(PageAllocator):
         base = area.base
         flags = self.f_flags
         for cur in range(order, area.nr_orders):
-            lst = lists[cur]
-            pfn = lst.head
+            walks = 0
+            for pfn in lists[cur]:  # 2.0/2.2 walk the list from its head for a PG_DMA block
+                if flags[pfn] & PG_dma:
+                    break
+                walks += 1
+            else:
+                pfn = _NIL
+            self.counters["list_walks"] += walks
             if pfn == _NIL:
                 continue
-            if dma:  # 2.0/2.2 walk the list for a PG_DMA block
-                walks = 0
-                while pfn != _NIL and not flags[pfn] & PG_dma:
-                    pfn = lst.nxt[pfn]
-                    walks += 1
-                self.counters["list_walks"] += walks
-                if pfn == _NIL:
-                    continue
-            lst.remove(pfn)
+            lists[cur].remove(pfn)
             m = maps[cur]
             if m is not None:
                 m[(pfn - base) >> (cur + 1)] ^= 1
@@ -463,48 +443,29 @@ def rmqueue(area: FreeArea, order: int) -> int:
     """RMQUEUE then EXPAND for a request any block satisfies (no DMA walk): the pfn, or -1.
 
     The head block of the first non-empty list from ``order`` up is taken;
-    EXPAND gives the lower halves back and keeps the upper one.  The list
-    operations are FreeList's written out (this runs on every allocation
-    that splits).
+    EXPAND gives the lower halves back and keeps the upper one.
     """
-    lists, maps = area.lists, area.maps
-    cur, top = order, area.nr_orders
-    while cur < top:
-        lst = lists[cur]
-        pfn = lst.head
-        if pfn >= 0:
+    dicts = area.dicts
+    for cur in range(order, area.nr_orders):
+        d = dicts[cur]
+        if d:
             break
-        cur += 1
     else:
         return _NIL
-    nxt, prv = lst.nxt, lst.prv  # list_del(head)
-    n = nxt.pop(pfn)
-    del prv[pfn]
-    lst.head = n
-    if n < 0:
-        lst.tail = _NIL
-    else:
-        prv[n] = _NIL
-    base = area.base
+    pfn = d.popitem()[0]  # the head
+    idx = pfn - area.base
+    maps = area.maps
     m = maps[cur]
     if m is not None:
-        m[(pfn - base) >> (cur + 1)] ^= 1
-    area.free_pages -= 1 << order
-    size = 1 << cur
+        m[idx >> (cur + 1)] ^= 1
+    area.free_pages -= _BIT[order]
     while cur > order:
         cur -= 1
-        size >>= 1
-        lst = lists[cur]  # list_add(lower half)
-        head = lst.head
-        lst.nxt[pfn] = head
-        lst.prv[pfn] = _NIL
-        if head < 0:
-            lst.tail = pfn
-        else:
-            lst.prv[head] = pfn
-        lst.head = pfn
-        maps[cur][(pfn - base) >> (cur + 1)] ^= 1
+        dicts[cur][pfn] = None  # list_add(lower half)
+        maps[cur][idx >> (cur + 1)] ^= 1
+        size = _BIT[cur]
         pfn += size
+        idx += size
     return pfn
 
 
@@ -520,8 +481,7 @@ def _single_area_fast_paths(pa: "BitmapBuddy", offset: int):
     splits, merges, bad frees -- goes to the era's step-by-step paths.
     """
     area = pa.area
-    lst0 = area.lists[0]
-    nxt0, prv0 = lst0.nxt, lst0.prv
+    d0 = area.dicts[0]
     map0 = area.maps[0]
     state, raw = pa._state, pa._raw
     slow_alloc, slow_free = pa._get_free_pages_slow, pa._free_pages_slow
@@ -544,16 +504,12 @@ def _single_area_fast_paths(pa: "BitmapBuddy", offset: int):
                 return learn(gfp_mask)
         except KeyError:
             return learn(gfp_mask)
-        pfn = lst0.head
-        if pfn < 0 or area.free_pages <= area.fast_limit or (checked and raw[pfn]):
+        if not d0 or area.free_pages <= area.fast_limit:
             return slow_alloc(gfp_mask, 0)
-        n = nxt0.pop(pfn)  # RMQUEUE: list_del(head)
-        del prv0[pfn]
-        lst0.head = n
-        if n < 0:
-            lst0.tail = _NIL
-        else:
-            prv0[n] = _NIL
+        pfn = d0.popitem()[0]  # RMQUEUE: the head
+        if checked and raw[pfn]:
+            d0[pfn] = None  # back at the head; the slow path takes it
+            return slow_alloc(gfp_mask, 0)
         map0[pfn >> 1] ^= 1
         area.free_pages -= 1
         state[pfn] = ALLOCATED  # count = 1
@@ -574,14 +530,7 @@ def _single_area_fast_paths(pa: "BitmapBuddy", offset: int):
         if map0[bit]:  # the buddy is free: merge (free_pages_ok flips the bit)
             return free_pages_ok(area, pfn, 0)
         map0[bit] = 1
-        head = lst0.head  # list_add
-        nxt0[pfn] = head
-        prv0[pfn] = _NIL
-        if head < 0:
-            lst0.tail = pfn
-        else:
-            prv0[head] = pfn
-        lst0.head = pfn
+        d0[pfn] = None  # list_add
         area.free_pages += 1
 
     return get_free_pages_order, free_pages
@@ -592,47 +541,79 @@ def _zoned_fast_paths(pa: "BuddyZoned24"):
 
     An order-0 request with a mask seen before (an exact ``int``) whose
     zonelist's first zone has ``free_pages >= pages_low`` takes a block
-    from that zone at once (``__alloc_pages``' first pass, RMQUEUE and
-    EXPAND inline); an order-0 free of a block handed out here with no other
-    reference goes to ``free_pages_ok`` of its zone.  Everything else goes
+    from that zone at once (``__alloc_pages``' first pass); an order-0 free
+    of a block handed out here with no other reference goes back to its
+    zone.  RMQUEUE/EXPAND and ``free_pages_ok`` are written out for the two
+    lowest orders (a page taken from the order-0 list or split from an
+    order-1 block; a free that stops at order 0 or 1), and handed to
+    :func:`rmqueue`/:func:`free_pages_ok` above that.  Everything else goes
     to the step-by-step paths.
     """
     off, low_end = pa.page_offset, pa.max_low_pfn
     zdma, znorm, zhigh = pa.zones
     nbase, hbase = znorm.base, zhigh.base
+    for z in pa.zones:  # the pair bit of a block is its offset in the zone, shifted
+        assert z.base % (1 << z.nr_orders) == 0
+    # per zone, what the written-out orders use: the zone, order-0/1 lists and maps, its first pfn
+    zt = {id(z): (z, z.dicts[0], z.dicts[1], z.maps[0], z.maps[1], z.base) for z in pa.zones}
+    tdma, tnorm, thigh = (zt[id(z)] for z in pa.zones)
     state, raw = pa._state, pa._raw
-    slow_alloc, slow_free = pa._alloc_pages_slow, pa._free_pages_slow
+    slow_alloc, slow_free, slow_get = pa._alloc_pages_slow, pa._free_pages_slow, pa._get_free_pages_slow
     checked = pa._check_new
-    fast: dict[int, tuple] = {}  # mask -> (the int object last seen, first zone of its zonelist)
+    fast: dict[int, tuple] = {}  # mask -> (the int object last seen, its zonelist's first zone)
     ZERO = 0
 
-    def learn(gfp_mask: int) -> int:
+    def learn(gfp_mask: int, page_address: bool) -> int:
         if type(gfp_mask) is int and 0 <= gfp_mask <= _U32 and len(fast) < 256:
             zonelist = (pa.zonelist_dma if gfp_mask & _DMA else
                         pa.zonelist_high if gfp_mask & _HIGHMEM else pa.zonelist_normal)
             if zonelist:
-                fast[gfp_mask] = (gfp_mask, zonelist[0])
-        return slow_alloc(gfp_mask, 0)
+                fast[gfp_mask] = (gfp_mask, zt[id(zonelist[0])])
+        return slow_get(gfp_mask, 0) if page_address else slow_alloc(gfp_mask, 0)
 
-    def alloc_pages(gfp_mask: int, order: int) -> int:
-        """``alloc_pages(gfp, order)``: the block's address (a handle for HighMem), or 0."""
-        if order is not ZERO:
-            return slow_alloc(gfp_mask, order)
-        try:
-            key, z = fast[gfp_mask]
-            if key is not gfp_mask:
-                return learn(gfp_mask)
-        except KeyError:
-            return learn(gfp_mask)
-        if z.free_pages < z.pages_low:
-            return slow_alloc(gfp_mask, 0)
-        pfn = rmqueue(z, 0)
-        if pfn < 0 or (checked and raw[pfn]):
-            if pfn >= 0:
-                free_pages_ok(z, pfn, 0)
-            return slow_alloc(gfp_mask, 0)
-        state[pfn] = ALLOCATED  # count = 1
-        return off + (pfn << PAGE_SHIFT)
+    def make_alloc(page_address: bool):
+        def alloc(gfp_mask: int, order: int) -> int:
+            if order is not ZERO:
+                return slow_get(gfp_mask, order) if page_address else slow_alloc(gfp_mask, order)
+            try:
+                key, (z, d0, d1, m0, m1, base) = fast[gfp_mask]
+                if key is not gfp_mask:
+                    return learn(gfp_mask, page_address)
+            except KeyError:
+                return learn(gfp_mask, page_address)
+            if z.free_pages < z.pages_low:
+                return slow_get(gfp_mask, 0) if page_address else slow_alloc(gfp_mask, 0)
+            if d0:  # RMQUEUE from the order-0 list
+                pfn = d0.popitem()[0]
+                m0[(pfn - base) >> 1] ^= 1
+                z.free_pages -= 1
+            elif d1:  # RMQUEUE from the order-1 list, EXPAND: the lower page back, keep the upper
+                pfn = d1.popitem()[0]
+                idx = pfn - base
+                m1[idx >> 2] ^= 1
+                d0[pfn] = None
+                m0[idx >> 1] ^= 1
+                pfn += 1
+                z.free_pages -= 1
+            else:
+                pfn = rmqueue(z, 0)
+                if pfn < 0:
+                    return slow_get(gfp_mask, 0) if page_address else slow_alloc(gfp_mask, 0)
+            if checked and raw[pfn]:
+                free_pages_ok(z, pfn, 0)  # not this one: back, and the slow path decides
+                return slow_get(gfp_mask, 0) if page_address else slow_alloc(gfp_mask, 0)
+            state[pfn] = ALLOCATED  # count = 1
+            if page_address and pfn >= low_end:
+                return 0  # a HighMem page has no address: NULL, and the page stays allocated
+            return off + (pfn << PAGE_SHIFT)
+        return alloc
+
+    alloc_pages = make_alloc(False)
+    alloc_pages.__name__ = "alloc_pages"
+    alloc_pages.__doc__ = "``alloc_pages(gfp, order)``: the block's address (a handle for HighMem), or 0."
+    get_free_pages = make_alloc(True)
+    get_free_pages.__name__ = "get_free_pages_order"
+    get_free_pages.__doc__ = "``__get_free_pages(gfp, order)``: ``page_address()`` of the block, NULL for HighMem."
 
     def free_pages(addr: int, order: int) -> None:
         """``free_pages(addr, order)``."""
@@ -645,9 +626,29 @@ def _zoned_fast_paths(pa: "BuddyZoned24"):
         except (TypeError, IndexError):  # not an int, or beyond the last frame
             return slow_free(addr, 0)
         state[pfn] = 0  # the count reaches 0
-        free_pages_ok(znorm if nbase <= pfn < hbase else (zdma if pfn < nbase else zhigh), pfn, 0)
+        z, d0, d1, m0, m1, base = tnorm if nbase <= pfn < hbase else (tdma if pfn < nbase else thigh)
+        idx = pfn - base
+        bit = idx >> 1
+        if not m0[bit]:  # the buddy is in use: list_add at order 0
+            m0[bit] = 1
+            d0[pfn] = None
+            z.free_pages += 1
+            return
+        m0[bit] = 0  # merge with the free buddy
+        del d0[pfn ^ 1]
+        idx &= ~1
+        bit = idx >> 2
+        if not m1[bit]:  # its buddy is in use: list_add at order 1
+            m1[bit] = 1
+            d1[idx + base] = None
+            z.free_pages += 1
+            return
+        m1[bit] = 0  # merge again, and on up from order 2
+        del d1[(idx ^ 2) + base]
+        z.free_pages -= 3  # free_pages_ok counts the order-2 block as 4 pages freed; one was
+        free_pages_ok(z, (idx & ~3) + base, 2)
 
-    return alloc_pages, free_pages
+    return alloc_pages, get_free_pages, free_pages
 
 
 # ============================================================================
@@ -1205,9 +1206,9 @@ class BuddyZoned24(BitmapBuddy):
     def alloc_page(self, gfp: int) -> int:
         return self.alloc_pages(gfp, 0)
 
-    def get_free_pages_order(self, gfp: int, order: int) -> int:
+    def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages``: ``page_address()`` of the block, NULL for HighMem."""
-        addr = self.alloc_pages(gfp, order)
+        addr = self._alloc_pages_slow(gfp, order)
         if addr and addr - self.page_offset >= self.max_low_pfn << PAGE_SHIFT:
             return 0  # HighMem page: no permanent mapping, and 2.4 leaks it here
         return addr
@@ -1260,7 +1261,7 @@ class BuddyZoned24(BitmapBuddy):
             self._free_pages_pfn(addr, pfn, order)
 
     def _install_fast_paths(self) -> None:
-        self.alloc_pages, self.free_pages = _zoned_fast_paths(self)
+        self.alloc_pages, self.get_free_pages_order, self.free_pages = _zoned_fast_paths(self)
 
     def free_page_page(self, addr: int) -> None:
         self.free_pages_page(addr, 0)
