@@ -299,6 +299,17 @@ class BitmapBuddy(PageAllocator):
         self._state = bytearray(self.nr_pages)
         self.frames.count = ImpliedCounts(self._raw, self._state, ALLOCATED, self._counts_written)
 
+    #: i386 ``NR_CPUS`` with ``__SMP__``/``CONFIG_SMP``: 32 in 2.0 and 2.2 (include/linux/tasks.h)
+    #: and 2.4.0 (include/linux/threads.h) [V: 2.4.0 rivsidn/linux-2.4.0; 2.0/2.2 tasks.h in
+    #: schwabe/davej-history].  Before 2.0 there is no SMP (the kernel refuses cpus > 1).
+    NR_CPUS = 32
+
+    def _check_cpus(self) -> None:
+        from linuxmm.config import check_era_cpus
+
+        check_era_cpus(self.kernel.nr_cpus, self.NR_CPUS, self.kernel.version,
+                       f"NR_CPUS {self.NR_CPUS} on i386 SMP kernels of the era")
+
     def _check_size(self, size: int, limit: int) -> None:
         if size > limit:
             raise LinuxmmError(f"mem={size >> 20}M is more than this era's i386 kernel can map "
@@ -718,6 +729,7 @@ class BuddyBitmap11(BitmapBuddy):
         super().__init__(kernel)
         # v2.0 = mm/page_alloc.c of 1.3/2.0; before = mm/swap.c of 1.1/1.2.
         self.era20 = kernel.has("v2.0")
+        self._check_cpus()
         if self.era20:
             self.kernel_text_kb, self.kernel_data_kb, self.sizeof_page = 320, 128, 40
         size = self.requested_mem()
@@ -879,6 +891,7 @@ class BuddyBitmap22(BitmapBuddy):
 
     def __init__(self, kernel: "Kernel"):
         super().__init__(kernel)
+        self._check_cpus()
         size = self.requested_mem()
         self._check_size(size, 960 << 20)
         self.setup(size)
@@ -1073,6 +1086,7 @@ class BuddyZoned24(BitmapBuddy):
 
     def __init__(self, kernel: "Kernel"):
         super().__init__(kernel)
+        self._check_cpus()
         size = self.requested_mem()
         if size > 4 << 30:
             self.dmesg.printk("Warning only 4GB will be used.")

@@ -71,8 +71,9 @@ class _MemMapAllocator(PageAllocator):
         self._scan_end = self.PAGING_PAGES * self._entry  # bytes of real entries (0.01's sentinel excluded)
         reserved_below = main_start >> PAGE_SHIFT
         self.frames.set_range(0, min(reserved_below, self.nr_pages), PG_reserved)
-        top = min(self.HIGH_MEMORY >> PAGE_SHIFT, self.nr_pages)
-        self.frames.set_range(top, self.nr_pages, PG_reserved)
+        # RAM above HIGH_MEMORY is outside every structure these kernels had (0.11 ignores what
+        # lies above 16M): its frames are left as the machine gave them, and reserved_pages()
+        # counts them, so booting 0.11 on a large machine costs nothing for the part it ignores
         self.get_free_page, self.free_page = self._make_fast_paths()
 
     #: Entries of ``mem_map`` copied at a time for the scan (the top window usually has a free page).

@@ -339,6 +339,7 @@ class Buddy26(PageAllocator):
         self.pcp_single_pass = has("v5.18")  # free_pcppages_bulk drains one list at a time [S release]
         self._era_orders(has)
         self._init_migratetypes()
+        self._check_cpus(has)
         self._setup_reports(has)  # the failure report and the max-order WARNING of this era
 
         cmd = kernel.cmdline
@@ -385,6 +386,23 @@ class Buddy26(PageAllocator):
         self._cpu = 0
         self.switch_cpu(0)
         self._boot_messages()
+
+    def _check_cpus(self, has) -> None:
+        """x86_64 ``NR_CPUS`` as each era's Kconfig allowed it.
+
+        ``range 2 256`` until 2.6.15 [V: 2.6.15 arch/x86_64/Kconfig]; ``range 2 255``
+        from Andi Kleen's "Limit max number of CPUs to 255" (posted for 2.6.16-rc5, in
+        the 2.6.20-rc Kconfig [S: release from the posting date]); from 2.6.26 MAXSMP
+        lets a kernel have 4096 (8192 in later trees) [S], more than the model
+        simulates (:data:`linuxmm.config.MAX_CPUS`).
+        """
+        from linuxmm.config import check_era_cpus
+
+        if has("v2.6.26"):
+            return
+        limit = 255 if has("v2.6.16") else 256
+        check_era_cpus(self.kernel.nr_cpus, limit, self.kernel.version,
+                       f"NR_CPUS: range 2 {limit} in the era's arch/x86_64/Kconfig")
 
     def _era_orders(self, has) -> None:
         """The MAX_ORDER family of constants by name, and the loop bounds each era wrote."""
