@@ -84,7 +84,7 @@ from linuxmm import gfp as _gfp
 from linuxmm.lists import HeadList
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.machine.frames import PG_dma, PG_reserved, ImpliedCounts
-from linuxmm.pagealloc import PageAllocator, ZoneInfo
+from linuxmm.pagealloc import PageAllocator, ZoneInfo, check_args
 from linuxmm.records import Implementation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -228,6 +228,7 @@ class BitmapBuddy(PageAllocator):
     # -- shared kernel call and contract (one free area before 2.4; 2.4 overrides) ----
     def free_page(self, addr: int) -> None:
         """``free_page(addr)``: ``free_pages(addr, 0)``."""
+        check_args("free_page", addr=(addr, "addr"))
         self.free_pages(addr, 0)
 
     def nr_free_pages(self) -> int:
@@ -779,6 +780,7 @@ class BuddyBitmap11(BitmapBuddy):
     # -- kernel calls ------------------------------------------------------------
     def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages``: 1.2 ``(priority, order)``; 2.0 ``(priority, order, dma)`` with dma = __GFP_DMA."""
+        check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if order >= self.nr_mem_lists or order < 0:
             return 0  # 2.0 checks; 1.2 would run past free_area_list[] (see class docstring)
         if gfp & _DMA:
@@ -797,6 +799,7 @@ class BuddyBitmap11(BitmapBuddy):
 
     def get_dma_pages(self, gfp: int, order: int) -> int:
         """``__get_dma_pages``: 1.2 retries until a block is below 16 MB; 2.0 passes dma=1."""
+        check_args("__get_dma_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if self.era20:
             return self.get_free_pages_order(gfp | _DMA, order)
         if not gfp & _HIGH:
@@ -813,10 +816,12 @@ class BuddyBitmap11(BitmapBuddy):
 
     def get_free_page_nozero(self, gfp: int) -> int:
         """``__get_free_page(priority)``: one page, contents as left."""
+        check_args("__get_free_page", gfp_mask=(gfp, "gfp"))
         return self.get_free_pages_order(gfp, 0)
 
     def get_free_page(self, gfp: int) -> int:
         """``get_free_page(priority)``: one page, cleared (``memset`` in mm.h)."""
+        check_args("get_free_page", gfp_mask=(gfp, "gfp"))
         addr = self.get_free_pages_order(gfp, 0)
         if addr:
             self.zero_pages(addr >> PAGE_SHIFT, 1)
@@ -824,6 +829,7 @@ class BuddyBitmap11(BitmapBuddy):
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: 1.2 complains about a free page; 2.0 is silent."""
+        check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         addr &= _U32
         pfn = addr >> PAGE_SHIFT
         if pfn >= self.high_memory_pfn:
@@ -946,6 +952,7 @@ class BuddyBitmap22(BitmapBuddy):
 
     def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages(gfp_mask, order)``."""
+        check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if order >= self.nr_mem_lists or order < 0:
             return 0
         if not self._allowed(gfp):
@@ -957,13 +964,16 @@ class BuddyBitmap22(BitmapBuddy):
 
     def get_dma_pages(self, gfp: int, order: int) -> int:
         """``__get_dma_pages(gfp, order)``: ``__get_free_pages(gfp | GFP_DMA, order)``."""
+        check_args("__get_dma_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         return self.get_free_pages_order(gfp | _DMA, order)
 
     def get_free_page_nozero(self, gfp: int) -> int:
+        check_args("__get_free_page", gfp_mask=(gfp, "gfp"))
         return self.get_free_pages_order(gfp, 0)
 
     def get_free_page(self, gfp: int) -> int:
         """``get_free_page(gfp_mask)``: one cleared page (``clear_page``)."""
+        check_args("get_free_page", gfp_mask=(gfp, "gfp"))
         addr = self.get_free_pages_order(gfp, 0)
         if addr:
             self.zero_pages((addr - self.page_offset) >> PAGE_SHIFT, 1)
@@ -971,6 +981,7 @@ class BuddyBitmap22(BitmapBuddy):
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: silent for anything it cannot free."""
+        check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # MAP_NR
         if pfn >= self.max_mapnr:
             return
@@ -1210,6 +1221,7 @@ class BuddyZoned24(BitmapBuddy):
     # -- kernel calls ------------------------------------------------------------------
     def _alloc_pages_slow(self, gfp: int, order: int) -> int:
         """``alloc_pages(gfp_mask, order)``: the block's address (a handle for HighMem), or 0."""
+        check_args("alloc_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if order >= self.nr_mem_lists or order < 0:
             return 0
         pfn = self._alloc(gfp, order)
@@ -1218,19 +1230,23 @@ class BuddyZoned24(BitmapBuddy):
         return self.page_offset + (self._handed_out(pfn, order) << PAGE_SHIFT)
 
     def alloc_page(self, gfp: int) -> int:
+        check_args("alloc_page", gfp_mask=(gfp, "gfp"))
         return self.alloc_pages(gfp, 0)
 
     def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages``: ``page_address()`` of the block, NULL for HighMem."""
+        check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         addr = self._alloc_pages_slow(gfp, order)
         if addr and addr - self.page_offset >= self.max_low_pfn << PAGE_SHIFT:
             return 0  # HighMem page: no permanent mapping, and 2.4 leaks it here
         return addr
 
     def get_free_page_nozero(self, gfp: int) -> int:
+        check_args("__get_free_page", gfp_mask=(gfp, "gfp"))
         return self.get_free_pages_order(gfp, 0)
 
     def get_dma_pages(self, gfp: int, order: int) -> int:
+        check_args("__get_dma_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         return self.get_free_pages_order(gfp | _DMA, order)
 
     def get_zeroed_page(self, gfp: int) -> int:
@@ -1242,6 +1258,7 @@ class BuddyZoned24(BitmapBuddy):
         oopses on a kernel-mode write to a page that is not present (error
         code 0002); the task dies and the page stays allocated.
         """
+        check_args("get_zeroed_page", gfp_mask=(gfp, "gfp"))
         addr = self.alloc_pages(gfp, 0)
         if not addr:
             return 0
@@ -1253,6 +1270,7 @@ class BuddyZoned24(BitmapBuddy):
 
     def free_pages_page(self, addr: int, order: int) -> None:
         """``__free_pages(page, order)``; the model names the page by its address."""
+        check_args("__free_pages", page=(addr, "addr"), order=(order, "order"))
         pfn = (addr - self.page_offset) >> PAGE_SHIFT
         if not 0 <= pfn < self.nr_pages:
             raise LinuxmmError(f"__free_pages({addr:#x}, {order}): not a page of this machine "
@@ -1270,6 +1288,7 @@ class BuddyZoned24(BitmapBuddy):
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: ``__free_pages(virt_to_page(addr))`` if ``VALID_PAGE``, else nothing."""
+        check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # __pa() wraps: NULL is physical 1 GB
         if pfn < self.nr_pages:  # VALID_PAGE: below max_mapnr (highend_pfn)
             self._free_pages_pfn(addr, pfn, order)
@@ -1278,6 +1297,7 @@ class BuddyZoned24(BitmapBuddy):
         self.alloc_pages, self.get_free_pages_order, self.free_pages = _zoned_fast_paths(self)
 
     def free_page_page(self, addr: int) -> None:
+        check_args("__free_page", page=(addr, "addr"))
         self.free_pages_page(addr, 0)
 
     # -- base-class contract ---------------------------------------------------------------

@@ -43,7 +43,7 @@ from linuxmm import hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.machine.frames import PG_reserved
-from linuxmm.pagealloc import PageAllocator, ZoneInfo
+from linuxmm.pagealloc import PageAllocator, ZoneInfo, check_args
 from linuxmm.records import Implementation
 
 _MB = 1 << 20
@@ -149,6 +149,7 @@ class _MemMapAllocator(PageAllocator):
         nonexistent page".  A count already 0 is reset to 0 and the kernel
         panics "trying to free free page".  The page keeps its bytes.
         """
+        check_args("free_page", addr=(addr, "addr"))
         addr &= _ULONG
         if addr < self.LOW_MEM:
             return

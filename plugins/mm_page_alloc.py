@@ -132,7 +132,7 @@ from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import format_gfp, gfp_era
 from linuxmm.lists import FreeList
 from linuxmm.machine.frames import PG_buddy, PG_reserved, ImpliedCounts
-from linuxmm.pagealloc import PageAllocator, ZoneInfo
+from linuxmm.pagealloc import PageAllocator, ZoneInfo, check_args
 from linuxmm.records import Implementation
 
 PAGE_SHIFT = 12
@@ -911,32 +911,39 @@ class Buddy26(PageAllocator):
         """A slow path added pages to ``pcp``: the fast free path must count before trusting ``room``."""
         pcp.room[:] = _ROOM[:1]
 
-    # -- kernel calls built on the two above ----------------------------------
+    # -- kernel calls built on the two above (each checks its own arguments first) --
     def alloc_page(self, gfp_mask: int) -> int:
+        check_args("alloc_page", gfp_mask=(gfp_mask, "gfp"))
         return self.alloc_pages(gfp_mask, 0)
 
     def get_free_pages_(self, gfp_mask: int, order: int = 0) -> int:
         """``__get_free_pages(gfp, order)``."""
+        check_args("__get_free_pages", gfp_mask=(gfp_mask, "gfp"), order=(order, "order"))
         return self.alloc_pages(gfp_mask, order)
 
     def get_free_page_(self, gfp_mask: int) -> int:
         """``__get_free_page(gfp)``."""
+        check_args("__get_free_page", gfp_mask=(gfp_mask, "gfp"))
         return self.alloc_pages(gfp_mask, 0)
 
     def get_zeroed_page(self, gfp_mask: int) -> int:
+        check_args("get_zeroed_page", gfp_mask=(gfp_mask, "gfp"))
         return self.alloc_pages(gfp_mask | _GFP_ZERO, 0)
 
     def free_pages_(self, addr: int, order: int = 0) -> None:
         """``__free_pages(page, order)``; the model passes the page's address."""
+        check_args("__free_pages", page=(addr, "addr"), order=(order, "order"))
         if addr == 0:
             self.kernel.bug("mm/page_alloc.c")  # virt_to_page(NULL) is no struct page
         self.free_pages(addr, order)
 
     def free_page(self, addr: int) -> None:
+        check_args("free_page", addr=(addr, "addr"))
         self.free_pages(addr, 0)
 
     # -- slow paths --------------------------------------------------------------
     def _alloc_pages_slow(self, gfp_mask: int, order: int) -> int:
+        check_args("alloc_pages", gfp_mask=(gfp_mask, "gfp"), order=(order, "order"))
         if order < 0 or order > self.order_limit:
             self._order_too_large(gfp_mask, order)
             return 0
@@ -1403,6 +1410,7 @@ class Buddy26(PageAllocator):
             printk(line)
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
+        check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         if addr == 0:
             return  # free_pages(0, order) does nothing
         pfn = (addr - self._base) >> PAGE_SHIFT

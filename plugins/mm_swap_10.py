@@ -119,7 +119,7 @@ from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import __GFP_HARDWALL, __GFP_IO, __GFP_WAIT, __GFP_ZERO
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.machine.frames import PG_reserved
-from linuxmm.pagealloc import PageAllocator, ZoneInfo
+from linuxmm.pagealloc import PageAllocator, ZoneInfo, check_args
 from linuxmm.records import Implementation
 
 _MB = 1 << 20
@@ -451,10 +451,12 @@ class Swap10(PageAllocator):
 
     def _get_free_page_slow(self, gfp: int) -> int:
         """``__get_free_page(priority)``: pop a page; its old bytes (the list link first) stay."""
+        check_args("__get_free_page", gfp_mask=(gfp, "gfp"))
         return self._alloc(gfp, True)
 
     def get_free_page(self, gfp: int) -> int:
         """``get_free_page(priority)``: ``__get_free_page`` and clear the page (mm.h inline)."""
+        check_args("get_free_page", gfp_mask=(gfp, "gfp"))
         page = self._alloc(gfp, False)
         if page:
             self.zero_pages(page >> PAGE_SHIFT, 1)
@@ -467,6 +469,7 @@ class Swap10(PageAllocator):
         Addresses at or above ``high_memory`` and reserved pages are ignored silently.  A
         count already 0 prints the kernel's (misspelt) warning and returns.
         """
+        check_args("free_page", addr=(addr, "addr"))
         addr &= _ULONG
         if addr >= self.high_memory:
             return
