@@ -30,6 +30,8 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.mm_page_alloc",
     "linuxmm_plugins.proc_page_alloc",
     "linuxmm_plugins.workloads",
+    "linuxmm_plugins.mm_vmalloc",
+    "linuxmm_plugins.mm_vmalloc_vmlist",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

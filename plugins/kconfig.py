@@ -65,7 +65,6 @@ def linuxmm_boot_params():
         BootParam("init_on_alloc", introduced="6471384af2a6", parse=parse_bool, help="Zero pages and objects on allocation."),
         BootParam("init_on_free", introduced="6471384af2a6", parse=parse_bool, help="Zero pages and objects on free."),
         BootParam("slub_debug", introduced="81819f0fc828", parse=_text, help="SLUB debugging flags, e.g. slub_debug=FZPU."),
-        BootParam("nohugevmalloc", introduced="121e6f3258fe", parse=parse_bool, help="Disable huge vmalloc mappings."),
         BootParam("failslab", introduced="8a8b6502fb66", parse=_fault_attr,
                   help="Fault injection for kmalloc: four numbers (their order changed over time)."),
         BootParam("fail_page_alloc", introduced="v2.6.20", parse=_fault_attr,
