@@ -32,6 +32,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.workloads",
     "linuxmm_plugins.mm_vmalloc",
     "linuxmm_plugins.mm_vmalloc_vmlist",
+    "linuxmm_plugins.mm_vmalloc_vmap",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

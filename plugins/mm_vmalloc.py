@@ -181,10 +181,24 @@ class VmallocBase:
 
     # -- the page allocator ---------------------------------------------------------
     def _pa_call(self, name: str) -> Callable[..., Any]:
+        """The page allocator's own ``name`` call; for one without it (a third-party allocator),
+        its ``alloc_block``/``free_block`` contract methods."""
         attr = self._pa_attrs.get(name)
-        if attr is None:
-            raise LinuxmmError(f"{self.kernel.version}: the page allocator has no {name}()")
-        return getattr(self.pa, attr)
+        if attr is not None:
+            return getattr(self.pa, attr)
+        pa = self.pa
+        if name in ("alloc_pages", "alloc_page", "__get_free_page", "get_free_page"):
+            zero = name == "get_free_page"
+
+            def alloc(gfp: int, order: int = 0) -> int:
+                addr = pa.alloc_block(order, gfp)
+                if addr and zero:
+                    pa.zero_pages(pa.virt_to_pfn(addr), 1 << order)
+                return addr
+            return alloc
+        if name in ("free_pages", "__free_page", "free_page"):
+            return lambda addr, order=0: pa.free_block(addr, order)
+        raise LinuxmmError(f"{self.kernel.version}: the page allocator has no {name}()")
 
     def _bind_page_alloc(self) -> None:
         """Bind the era's page calls; subclasses name theirs (``get_free_page``, ``alloc_pages`` ...)."""
@@ -262,7 +276,8 @@ class VmallocBase:
             printk(f"WARNING: CPU: {self.kernel.this_cpu} PID: 1 at mm/vmalloc.c {func}")
         else:
             printk(f"WARNING: at mm/vmalloc.c {func}()")
-        printk(message)
+        if message:  # WARN_ON() has none
+            printk(message)
 
     def warn_alloc(self, gfp: int, text: str) -> None:
         """``warn_alloc_failed``/``warn_alloc`` for a vmalloc failure, in the era's layout.
