@@ -33,6 +33,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.mm_vmalloc",
     "linuxmm_plugins.mm_vmalloc_vmlist",
     "linuxmm_plugins.mm_vmalloc_vmap",
+    "linuxmm_plugins.proc_vmallocinfo",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

@@ -718,6 +718,34 @@ class VmapLayer(VmallocBase):
         return sum(va.vm.nr_pages for va in self.busy_by_addr.values()
                    if va.vm is not None and not va.flags & VM_LAZY_FREE)
 
+    def info_entries(self) -> list[tuple[str, Any]]:
+        """What /proc/vmallocinfo walks, in its order.
+
+        Until 3.10 [S]: ``vmlist`` (vm_map_ram areas are not on it).  Then the vmap areas
+        in address order, those without a ``vm_struct`` skipped; from 4.13 [S] they are
+        shown as ``unpurged vm_area`` (lazily freed) or ``vm_map_ram``.  From 5.4 [S] the
+        lazily freed areas are listed last (``show_purge_info``).
+        """
+        if self.keep_vmlist:
+            return [("vm", vm) for vm in self.vmlist]
+        out: list[tuple[str, Any]] = []
+        lazy_last = getattr(self, "lazy_off_busy", False)
+        vas = sorted(self.busy_by_addr.values(), key=lambda va: va.va_start)
+        if not lazy_last:
+            vas = sorted(set(vas) | set(self.lazy), key=lambda va: va.va_start)
+        for va in vas:
+            if va.flags & VM_LAZY_FREE:
+                if self.lazy_info:
+                    out.append(("unpurged", va))
+            elif va.vm is None or not va.flags & VM_VM_AREA:
+                if self.lazy_info:
+                    out.append(("vm_map_ram", va))
+            else:
+                out.append(("vm", va.vm))
+        if lazy_last:
+            out += [("unpurged", va) for va in sorted(self.lazy, key=lambda va: va.va_start)]
+        return out
+
     def meminfo(self) -> dict[str, int]:
         """Before 3.10: ``get_vmalloc_info`` walks ``vmlist`` (sizes with guard pages, largest gap).
 

@@ -117,6 +117,10 @@ class VmlistVmalloc(VmallocBase):
     def mapped_pages(self) -> int:
         return sum(a.nr_pages for a in self.vmlist)
 
+    def info_entries(self) -> list[tuple[str, Any]]:
+        """What /proc/vmallocinfo walks: ``vmlist`` in address order (2.6.26 on)."""
+        return [("vm", a) for a in self.vmlist]
+
     def find_vm_area(self, addr: int) -> VmStruct | None:
         """The live area starting at ``addr`` (2.6's ``__find_vm_area``: a linear walk), or None."""
         addr = self._check_addr(addr, "find_vm_area")
