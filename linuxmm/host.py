@@ -34,6 +34,8 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.mm_vmalloc_vmlist",
     "linuxmm_plugins.mm_vmalloc_vmap",
     "linuxmm_plugins.proc_vmallocinfo",
+    "linuxmm_plugins.test_vmalloc",
+    "linuxmm_plugins.mm_vmalloc_workloads",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

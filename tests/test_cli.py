@@ -272,14 +272,16 @@ def test_extfrag_without_buddy_is_clear_error(capsys):
 def test_run_unknown_workload(capsys):
     status, _, err = run(capsys, "run", "no-such-workload")
     assert status == 2
-    assert one_error_line(err) == ("linuxmm: error: unknown workload 'no-such-workload' (built-in: churn0, default, "
-                                   "fragment; or give a path to a .toml file)")
+    assert one_error_line(err) == ("linuxmm: error: unknown workload 'no-such-workload' (built-in: big-vmalloc, "
+                                   "busy-list, churn0, default, fragment, map-touch-unmap, vmalloc-churn; or give a "
+                                   "path to a .toml file)")
 
 
 def test_run_list(capsys):
     status, out, _ = run(capsys, "run", "--list")
     assert status == 0
-    assert [line.split()[0] for line in out.splitlines()] == ["churn0", "default", "fragment"]
+    assert [line.split()[0] for line in out.splitlines()] == ["big-vmalloc", "busy-list", "churn0", "default",
+                                                              "fragment", "map-touch-unmap", "vmalloc-churn"]
 
 
 def test_run_default_is_seeded(capsys):

@@ -33,7 +33,8 @@ def totals(k):
 
 def test_builtin_workloads_are_registered():
     host = linuxmm.host.get_host()
-    assert sorted(host.workloads) == ["churn0", "default", "fragment"]
+    assert sorted(host.workloads) == ["big-vmalloc", "busy-list", "churn0", "default", "fragment",
+                                      "map-touch-unmap", "vmalloc-churn"]
     assert host.workloads["default"].run is wl.churn
     assert all(w.help for w in host.workloads.values())
 
