@@ -227,12 +227,19 @@ class VmallocBase:
     # -- calls the era did not have -------------------------------------------------------
     def _install_absent_calls(self) -> None:
         kernel = self.kernel
+        self._absent_names: list[str] = []
         for name, ref in API_INTRODUCED.items():
             attr = f"{name.lstrip('_')}_" if name.startswith("__") else name
             if ref is not None and not kernel.has(ref):
                 setattr(self, attr, self._absent(name, ref))
+                self._absent_names.append(name)
             elif not hasattr(self, attr):  # pragma: no cover - a programming error in an era class
                 raise LinuxmmError(f"{type(self).__name__} provides no {name}() although {kernel.version} has it")
+
+    def late_init(self) -> None:
+        """Take the calls this era lacks out of ``kernel.provides()`` (their stubs stay bound, to
+        raise NotInThisKernel with the commit or release that brought them)."""
+        _withdraw(self.kernel, self._absent_names)
 
     def _absent(self, name: str, ref: str) -> Callable[..., Any]:
         kernel = self.kernel
@@ -398,6 +405,22 @@ class VmallocBase:
         """/proc/meminfo's Vmalloc fields in kB, with the era's meaning (see each era)."""
         return {}
 
+    def check(self) -> list[str]:
+        """The vmalloc layer's invariants (``Kernel.check``): reserved ranges apart and inside the
+        space, the pages counted where the areas hold them; each era adds its own."""
+        out = []
+        spans = self.areas()
+        for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+            if a1 > b0:
+                out.append(f"vmalloc: areas {a0:#x}-{a1:#x} and {b0:#x}-{b1:#x} overlap")
+        for a0, a1 in spans:
+            if a0 < self.VMALLOC_START or a1 > self.VMALLOC_END + 1 or a0 >= a1:
+                out.append(f"vmalloc: area {a0:#x}-{a1:#x} outside {self.VMALLOC_START:#x}-{self.VMALLOC_END:#x}")
+        held = self.mapped_pages()
+        if held != self.nr_vmalloc_pages:
+            out.append(f"vmalloc: the areas hold {held} pages but {self.nr_vmalloc_pages} are counted")
+        return out
+
 
 class NoVmalloc:
     """0.01 and 0.11: no ``mm/vmalloc.c`` yet; every call names the release that brought it."""
@@ -413,6 +436,17 @@ class NoVmalloc:
 
     def meminfo(self) -> dict[str, int]:
         return {}
+
+    def late_init(self) -> None:
+        _withdraw(self.kernel, list(API_INTRODUCED))
+
+
+def _withdraw(kernel: "Kernel", names: list[str]) -> None:
+    """Drop ``names`` from the kernel's list of provided calls (``Kernel.provides``)."""
+    api = kernel._api
+    for name in names:
+        while name in api:
+            api.remove(name)
 
 
 def _raiser(name: str, msg: str) -> Callable[..., Any]:

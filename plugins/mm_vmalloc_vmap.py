@@ -817,6 +817,22 @@ class FreeTreeVmalloc(VmapLayer):
             spans += [(va.va_start, va.va_end) for va in self.lazy]
         return sorted(spans)
 
+    def check(self) -> list[str]:
+        out = super().check()
+        lazy = sum((va.va_end - va.va_start) >> PAGE_SHIFT for va in self.lazy)
+        if lazy != self.vmap_lazy_nr:
+            out.append(f"vmalloc: {self.vmap_lazy_nr} lazy pages counted, the lazy areas span {lazy}")
+        try:
+            self.free.check()
+        except AssertionError as exc:
+            out.append(f"vmalloc: the free tree is broken ({exc})")
+        spans = sorted(self.areas() + self.free_blocks())
+        for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+            if a1 > b0:
+                out.append(f"vmalloc: {a0:#x}-{a1:#x} and {b0:#x}-{b1:#x} are both reserved or free")
+                break
+        return out
+
     def free_blocks(self) -> list[tuple[int, int]]:
         """The free tree's blocks in address order (for tests and reports)."""
         return [(va.va_start, va.va_end) for va in self.free]
