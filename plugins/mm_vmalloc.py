@@ -289,11 +289,12 @@ class VmallocBase:
     def warn_alloc(self, gfp: int, text: str) -> None:
         """``warn_alloc_failed``/``warn_alloc`` for a vmalloc failure, in the era's layout.
 
-        2.6.39 to 4.11 [S]: the text, then the page allocator's failure line; from 4.12 [S]
-        one line, ``comm: text, mode:...(names), nodemask=(null)``.  Silent with __GFP_NOWARN.
+        3.0 (``warn_alloc_failed``, a238ab5b0239 per docs/sources.md) to 4.11: the text, then the
+        page allocator's failure line; from 4.12 [S] one line, ``comm: text, mode:...(names),
+        nodemask=(null)``.  Silent with __GFP_NOWARN.
         """
         has = self.kernel.has
-        if gfp & _GFP_NOWARN or not has("v2.6.39"):
+        if gfp & _GFP_NOWARN or not has("v3.0"):
             return
         printk = self.dmesg.printk
         mode = f"{gfp:#x}({gfp_names(gfp)})" if gfp else "0()"

@@ -104,7 +104,11 @@ class VmapArea(RbNode):
     __slots__ = ("flags", "vm")
 
     def __init__(self, va_start: int = 0, va_end: int = 0):
-        super().__init__(va_start, va_end)
+        self.left = self.right = self.parent = None
+        self.red = True
+        self.va_start = va_start
+        self.va_end = va_end
+        self.subtree_max_size = 0
         self.flags = 0
         self.vm: VmStruct | None = None
 
@@ -155,7 +159,7 @@ class VmapLayer(VmallocBase):
         self.vmalloc32_dma32 = True  # GFP_VMALLOC32 = GFP_DMA32 | GFP_KERNEL on 64-bit (2.6.28 tree [V])
         self.fragmented_purge = has("v2.6.33")  # purge_fragmented_blocks [S: 2.6.33-rc7]
         self.sequential_vb = has("v4.1")  # vb_alloc carves blocks in order [S release]
-        self.warn_alloc_pages = has("v2.6.39")  # __GFP_NOWARN on pages + warn_alloc_failed [S]
+        self.warn_alloc_pages = has("v3.0")  # __GFP_NOWARN on pages + warn_alloc_failed (3.0 [S])
         self.totalram_check = has("v3.11")  # totalram_pages instead of num_physpages [S]
         self.lazy_info = has("v4.13")  # vmallocinfo shows lazily freed areas and vm_map_ram areas [S]
         self.num_physpages = self.pa.nr_pages
@@ -183,6 +187,13 @@ class VmapLayer(VmallocBase):
     def lazy_max_pages(self) -> int:
         """``lazy_max_pages()``: ``fls(num_online_cpus()) * (32M / PAGE_SIZE)``."""
         return fls(self.kernel.nr_cpus) * ((32 << 20) // PAGE_SIZE)
+
+    def switch_cpu(self, cpu: int) -> None:
+        self._bind_page_alloc()
+        self._build_fast_paths()
+
+    def _build_fast_paths(self) -> None:
+        """Eras with a fast path (5.2 on) bind ``vmalloc``/``vfree`` closures here."""
 
     # -- the busy tree --------------------------------------------------------------------
     def _insert_busy(self, va: VmapArea) -> None:
@@ -353,7 +364,7 @@ class VmapLayer(VmallocBase):
         if sync and self.fragmented_purge:
             self.purge_fragmented_blocks_allcpus()
         valist = sorted(self.lazy, key=lambda va: va.va_start)  # vmap_area_list order
-        self.lazy = []
+        self.lazy.clear()
         nr = 0
         for va in valist:
             if va.va_start < start:
@@ -803,6 +814,127 @@ class FreeTreeVmalloc(VmapLayer):
         self.nr_vmalloc_info = has("97105f0ab7b8")
         self._warned_zero = False
         self._merge_free(VmapArea(1, ULONG_MAX))  # vmap_init_free_space: all of it, nothing busy at boot
+        self._lazy_max = self.lazy_max_pages()
+        self._build_fast_paths()
+
+    # -- the hot path ----------------------------------------------------------------------------
+    def _huge_possible(self, size: int) -> bool:
+        return False
+
+    def _build_fast_paths(self) -> None:
+        """``vmalloc`` and ``vfree`` for the common case, written out inline.
+
+        A request of 1 to 512 pages that needs neither huge pages, KASAN nor a purge, and
+        the ``vfree`` of such an area, run here; everything else (and every odd argument)
+        goes to the methods above, which model each step.  The closures are rebuilt on a
+        CPU switch, as the page allocator's per-CPU fast paths they call change.
+        """
+        cls = type(self)
+        slow_vmalloc = cls.vmalloc.__get__(self)
+        slow_vfree = cls.vfree.__get__(self)
+        counters = self.counters
+        find, clip = self.find_vmap_lowest_match, self.va_clip
+        busy = self.busy_by_addr
+        lazy = self.lazy
+        pt = self.pt
+        pte, tables, pmd, shift = pt.pte, pt.tables, pt.pmd, pt.pmd_shift
+        tshift = shift - PAGE_SHIFT
+        alloc_pages, free_pages, base = self._alloc_pages, self._free_pages, self.page_offset
+        vstart, vend = self.VMALLOC_START, self.VMALLOC_END
+        limit = min(512, self.totalram_pages) << PAGE_SHIFT
+        huge_min = PMD_SIZE if getattr(self, "vmap_allow_huge", False) and not getattr(self, "opt_in", True) \
+            else 1 << 64
+        gfp = (GFP_KERNEL | _GFP_HIGHMEM) | _GFP_NOWARN
+        lazy_off_busy = self.lazy_off_busy
+        lazy_max = self._lazy_max
+        vm_flags = VM_ALLOC
+        area_flags = VM_VM_AREA
+        me = self
+
+        def vmalloc(size: int) -> int:
+            """``vmalloc(size)``: the area's address, or 0 (NULL)."""
+            if type(size) is not int or size <= 0 or size > limit or size >= huge_min or me.kasan is not None:
+                return slow_vmalloc(size)
+            vsize = ((size + 4095) & PAGE_MASK) + PAGE_SIZE
+            va = find(vsize, 1, vstart, False)
+            if va is None:
+                return slow_vmalloc(size)
+            nva = va.va_start if va.va_start > vstart else vstart
+            if nva + vsize > vend:
+                return slow_vmalloc(size)
+            clip(va, nva, vsize)
+            counters["vmalloc_calls"] += 1
+            new = VmapArea(nva, nva + vsize)
+            busy[nva] = new
+            vm = VmStruct(nva, vsize, vm_flags, me.caller)
+            vm.requested_size = size
+            vm.va = new
+            new.vm = vm
+            new.flags = area_flags
+            nr = (vsize >> PAGE_SHIFT) - 1
+            pfns: list[int] = []
+            vm.pages = pfns
+            for _ in range(nr):
+                page = alloc_pages(gfp, 0)
+                if not page:  # the pages ran out: the modelled path reports and cleans up
+                    vm.nr_pages = len(pfns)
+                    me.nr_vmalloc_pages += len(pfns)
+                    counters["vmalloc_pages_allocated"] += len(pfns)
+                    me._warn_pages_failed(GFP_KERNEL | _GFP_HIGHMEM, len(pfns) * PAGE_SIZE, vm)
+                    me._vunmap(nva, True)
+                    return 0
+                pfns.append((page - base) >> PAGE_SHIFT)
+            vm.nr_pages = nr
+            me.nr_vmalloc_pages += nr
+            counters["vmalloc_pages_allocated"] += nr
+            vpn = nva >> PAGE_SHIFT  # vmap_pages_range: one PTE per page
+            pte.update(zip(range(vpn, vpn + nr), pfns))
+            first, last = vpn >> tshift, (vpn + nr - 1) >> tshift
+            if first == last:
+                tables[first] = tables.get(first, 0) + nr
+            else:
+                for v in range(vpn, vpn + nr):
+                    tables[v >> tshift] = tables.get(v >> tshift, 0) + 1
+            return nva
+
+        def vfree(addr: int) -> None:
+            """``vfree(addr)``: unmap lazily, give the pages back."""
+            va = busy.get(addr) if type(addr) is int else None
+            if va is None or va.flags != area_flags or me.kasan is not None:
+                return slow_vfree(addr)
+            vm = va.vm
+            if vm.flags & VM_VPAGES or vm.page_order or pmd:
+                return slow_vfree(addr)
+            counters["vfree_calls"] += 1
+            start, end = va.va_start, va.va_end
+            vpn = start >> PAGE_SHIFT  # vunmap_range_noflush: the pages' PTEs (the guard has none)
+            nr = vm.nr_pages
+            first, last = vpn >> tshift, (vpn + nr - 1) >> tshift
+            if first == last and nr and pte.get(vpn) is not None:
+                for v in range(vpn, vpn + nr):
+                    del pte[v]
+                left = tables[first] - nr
+                if left:
+                    tables[first] = left
+                else:
+                    del tables[first]
+            else:
+                pt.clear_range(start, end)
+            if lazy_off_busy:
+                del busy[start]
+            va.flags = area_flags | VM_LAZY_FREE  # free_vmap_area_noflush
+            lazy.append(va)
+            me.vmap_lazy_nr += (end - start) >> PAGE_SHIFT
+            if me.vmap_lazy_nr > lazy_max:
+                me.try_purge_vmap_area_lazy()
+            vm.size -= PAGE_SIZE
+            for pfn in vm.pages:
+                free_pages(base + (pfn << PAGE_SHIFT), 0)
+            me.nr_vmalloc_pages -= nr
+            counters["vmalloc_pages_freed"] += nr
+
+        self.vmalloc = vmalloc  # type: ignore[method-assign]
+        self.vfree = vfree  # type: ignore[method-assign]
 
     # the busy areas are found by address only from 5.2 on (no walk of them is ever needed)
     def _insert_busy(self, va: VmapArea) -> None:
@@ -839,39 +971,47 @@ class FreeTreeVmalloc(VmapLayer):
 
     # -- find_vmap_lowest_match / va_clip ------------------------------------------------------
     def find_vmap_lowest_match(self, size: int, align: int, vstart: int, adjust_search_size: bool) -> VmapArea | None:
-        """The free block with the lowest address that fits; ``vmap_steps`` counts the nodes visited."""
+        """The free block with the lowest address that fits; ``vmap_steps`` counts the nodes visited.
+
+        ``is_within_this_va`` is written out inline: the block fits if ``ALIGN(max(va_start,
+        vstart), align) + size`` ends inside it (and does not wrap).
+        """
         node = self.free.root
         length = size + align - 1 if adjust_search_size else size
         steps = 0
-        try:
-            while node is not None:
+        mask = align - 1
+        while node is not None:
+            steps += 1
+            left = node.left
+            if left is not None and left.subtree_max_size >= length and vstart < node.va_start:
+                node = left
+                continue
+            nva = node.va_start if node.va_start > vstart else vstart
+            nva = (nva + mask) & ~mask
+            if nva >= vstart and nva + size <= node.va_end and nva + size <= ULONG_MAX:
+                self.counters["vmap_steps"] += steps
+                return node  # type: ignore[return-value]
+            right = node.right
+            if right is not None and right.subtree_max_size >= length:
+                node = right
+                continue
+            # roll back to the first right subtree that may still hold a fit
+            while True:
+                node = node.parent
+                if node is None:
+                    self.counters["vmap_steps"] += steps
+                    return None
                 steps += 1
-                left = node.left
-                if left is not None and left.subtree_max_size >= length and vstart < node.va_start:
-                    node = left
-                    continue
                 if _within(node, size, align, vstart):
+                    self.counters["vmap_steps"] += steps
                     return node  # type: ignore[return-value]
                 right = node.right
-                if right is not None and right.subtree_max_size >= length:
+                if right is not None and right.subtree_max_size >= length and vstart <= node.va_start:
+                    vstart = node.va_start + 1
                     node = right
-                    continue
-                # roll back to the first right subtree that may still hold a fit
-                while True:
-                    node = node.parent
-                    if node is None:
-                        return None
-                    steps += 1
-                    if _within(node, size, align, vstart):
-                        return node  # type: ignore[return-value]
-                    right = node.right
-                    if right is not None and right.subtree_max_size >= length and vstart <= node.va_start:
-                        vstart = node.va_start + 1
-                        node = right
-                        break
-            return None
-        finally:
-            self.counters["vmap_steps"] += steps
+                    break
+        self.counters["vmap_steps"] += steps
+        return None
 
     def va_clip(self, va: VmapArea, nva_start: int, size: int) -> None:
         """Cut ``[nva_start, nva_start + size)`` out of the free block ``va`` (FL/LE/RE/NE fit)."""
@@ -980,8 +1120,8 @@ class FreeTreeVmalloc(VmapLayer):
     def _purge_vmap_area_lazy(self, start: int, end: int, sync: bool, force_flush: bool) -> None:
         if sync:
             self.purge_fragmented_blocks_allcpus()
-        valist = self.lazy
-        self.lazy = []
+        valist = self.lazy[:]
+        self.lazy.clear()
         nr = 0
         for va in valist:
             if va.va_start < start:
@@ -1110,6 +1250,7 @@ class HugeVmalloc(FreeTreeVmalloc):
         self.vmap_allow_huge = bool(kernel.config.get("HAVE_ARCH_HUGE_VMALLOC")) and \
             not kernel.cmdline.get("nohugevmalloc", False)
         self.counters.declare("huge_vmalloc_mappings", "huge_vmalloc_fallbacks")
+        self._build_fast_paths()  # again: plain vmalloc may go huge in 5.13-5.17
 
     def vmalloc_huge(self, size: int, gfp: int = GFP_KERNEL) -> int:
         """``vmalloc_huge(size, gfp_mask)`` (559089e0a93d): ``VM_ALLOW_HUGE_VMAP``."""
