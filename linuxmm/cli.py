@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="fewer iterations (rougher figures)")
     p.set_defaults(func=cmd_bench)
 
+    from .bisect import add_subcommand as add_bisect  # git bisect's own grammar, parsed in linuxmm.bisect
+    add_bisect(subs)
+
     for command in sorted(_host().commands.values(), key=lambda c: c.name):
         p = _add(subs, sub, command.name, command.help, command.example or f"linuxmm {command.name}")
         command.configure(p)
