@@ -23,6 +23,15 @@ class ArgumentError(LinuxmmError, ValueError):
     """
 
 
+class ConcurrencyError(LinuxmmError):
+    """A kernel called from a Python thread other than the one that booted it.
+
+    A kernel is not thread-safe (its hot paths take no lock, as a CPU's own
+    per-CPU lists need none); model concurrency with simulated CPUs
+    (``kernel.on_cpu(i)``), or boot one kernel per thread.
+    """
+
+
 class VersionError(LinuxmmError):
     """A ``--kernel-version`` that names no modelled point."""
 
@@ -49,6 +58,10 @@ class KernelPanic(Exception):
 
 class KernelBug(Exception):
     """A ``BUG()``/``BUG_ON()`` fired in the simulated kernel (logged to dmesg)."""
+
+
+class KernelOops(KernelBug):
+    """The simulated kernel oopsed (a bad access in kernel mode): the task dies, the kernel goes on."""
 
 
 class PageFault(LinuxmmError):

@@ -24,6 +24,7 @@ from .records import BenchCase, BootParam, Command, ConfigSymbol, Implementation
 BUILTIN_PLUGINS = (
     "linuxmm_plugins.mainline",
     "linuxmm_plugins.kconfig",
+    "linuxmm_plugins.init_main",
     "linuxmm_plugins.mm_memory_001",
     "linuxmm_plugins.mm_swap_10",
     "linuxmm_plugins.mm_buddy_bitmap",

@@ -280,7 +280,7 @@ class Buddy26(PageAllocator):
         if size < (16 << 20):
             raise LinuxmmError(f"mem={size >> 10}K is too small for the x86_64 layout of this model (at least 16M)")
         self.setup(size)
-        self.counters.declare("bad_pages", "refused_frees")
+        self.counters.declare("bad_pages", "refused_frees", "leaked_pages")
         nr = self.nr_pages
         self._base = self.page_offset
         self._nr = nr
@@ -1114,34 +1114,48 @@ class Buddy26(PageAllocator):
         count[pfn] = c
         if c:
             return  # still referenced, or a count that went below zero (no DEBUG_VM): silent
-        if order < 0 or order > self.order_limit:
+        owned = self._aorder[pfn]
+        if order > self.order_limit:
             count[pfn] = 1
-            return
+            self._refuse(addr, order, owned, f"above order {self.order_limit} the kernel would check and free "
+                                             f"{1 << order} pages")
         nr = 1 << order
         if pfn + nr > self._nr:
             count[pfn] = 1
             self.kernel.bug("mm/page_alloc.c")
         # free_pages_check on every page of the block
         flags = self._flags
-        bad = False
+        bad = reserved = False
         for p in range(pfn, pfn + nr):
             if count[p] or flags[p] & (PG_reserved | PG_buddy):
                 reason = "nonzero _count" if count[p] else "PAGE_FLAGS_CHECK_AT_FREE flag(s) set"
                 self.bad_page(p, reason)
                 bad = True
-        if bad:
-            return  # the free stops; the head keeps the count put_page_testzero left (0)
-        owned = self._aorder[pfn]
-        if owned == 0 or owned - 1 < order:
-            # not a block this allocator handed out with at least this order: the real kernel
-            # would free pages it does not own; the model refuses and leaves the block allocated
-            count[pfn] = 1
-            self.kernel.counters["refused_frees"] += 1
+                reserved = reserved or bool(flags[p] & PG_reserved)
+        if bad and (self.leak_bad_pages or reserved):
+            # 2.6.29+: a bad page stops the free (free_pages_prepare fails), and before that a
+            # PG_reserved page did (free_pages_check's return value): the block keeps the count of
+            # 0 that put_page_testzero left and is never freed (leaked)
             return
+        if bad:
+            # 2.6.0-2.6.28: bad_page() "fixed up" the pages and the free went on, over pages
+            # that were already free or someone else's: list corruption the model cannot hold
+            count[pfn] = 1
+            self._refuse(addr, order, owned, "the kernel reports the pages above, fixes them up and frees them "
+                                             "with the block")
+        if owned == 0 or owned - 1 < order:
+            # larger than the block: the kernel does not check the order, and the pages beyond the
+            # block passed free_pages_check (the inside of a free block looks like a free page)
+            count[pfn] = 1
+            self._refuse(addr, order, owned, f"the kernel does not check the order: it would free {nr} pages "
+                                             f"as one block, over pages that are not the block's")
         self._aorder[pfn] = 0
-        # a free with a smaller order than the block's leaves the rest of it allocated (leaked)
+        # a smaller order than the block's frees the first 2**order pages; the kernel never
+        # looks at the rest again: they stay allocated for good (leaked), silently
         for o in range(order, owned - 1):
             self._aorder[pfn + (1 << o)] = o + 1
+        if owned - 1 > order:
+            self.kernel.counters["leaked_pages"] += (1 << (owned - 1)) - nr
         if self.init_on_free:
             self.zero_pages(pfn, nr)
         zone = self.page_zone(pfn)
@@ -1151,6 +1165,13 @@ class Buddy26(PageAllocator):
             self.free_hot_cold_page(zone, pfn, mt)
         else:
             self.__free_one_page(zone, pfn, order, mt, False)
+
+    def _refuse(self, addr: int, order: int, owned: int, why: str) -> None:
+        """Refuse a free the kernel would have carried out by corrupting its free lists (loudly)."""
+        self.kernel.counters["refused_frees"] += 1
+        block = f"the block there has order {owned - 1}" if owned else "no block starts there"
+        raise LinuxmmError(f"free_pages({addr:#x}, {order}) at {self.kernel.version}: {block}; {why}, corrupting "
+                           f"its free lists. The model refuses and leaves the block allocated")
 
     def page_zone(self, pfn: int) -> Zone:
         return self.zones[self.pbkey[pfn >> pageblock_order] >> 3]
