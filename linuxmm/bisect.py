@@ -72,6 +72,8 @@ FIRST_GIT_TAG = "v2.6.12-rc2"
 STATE_ENV = "LINUXMM_BISECT_STATE"
 DEFAULT_STATE = ".linuxmm-bisect.json"
 ENV_VERSION = "LINUXMM_KERNEL_VERSION"
+#: Set for the command ``run`` runs: the pytest plugin then turns "every test skipped for this version" into 125.
+RUN_ENV = "LINUXMM_BISECT_RUN"
 
 # enum bisect_error (bisect.h, git 2.39)
 BISECT_OK = 0
@@ -255,6 +257,8 @@ class PointInfo:
 class Line:
     """The modelled history as a line of candidates, with git-like names for its points."""
 
+    unit = "revision"
+
     def __init__(self, history: Any):
         from .history import parse_version
 
@@ -379,17 +383,20 @@ class Bisect:
 
     def __init__(self, history: Any = None, state_path: str | None = None,
                  out: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
-                 runner: Callable[[str, str], int] | None = None):
-        if history is None:
-            from .host import get_host
+                 runner: Callable[[str, str], int] | None = None, line: Any = None):
+        if line is None:
+            if history is None:
+                from .host import get_host
 
-            history = get_host().history
-        self.line = Line(history)
+                history = get_host().history
+            line = Line(history)
+        self.line = line
+        self.persist = line.unit == "revision"  # a settings bisection lives in memory only
         self.path = state_path or os.environ.get(STATE_ENV) or DEFAULT_STATE
         self.out = out or _stdout
         self.err = err or _stderr
         self.runner = runner or run_shell
-        self.state = self._load()
+        self.state = self._load() if self.persist else State()
 
     # -- persistence ----------------------------------------------------------------
     def _load(self) -> State:
@@ -412,6 +419,8 @@ class Bisect:
         return state
 
     def save(self) -> None:
+        if not self.persist:
+            return
         if not self.state.started:
             try:
                 os.unlink(self.path)
@@ -599,7 +608,8 @@ class Bisect:
         nr = choice.all - choice.reaches - 1
         steps = estimate_bisect_steps(choice.all)
         steps_msg = f"(roughly {steps} step{'' if steps == 1 else 's'})"
-        self.out(f"Bisecting: {nr} revision{'' if nr == 1 else 's'} left to test after this {steps_msg}")
+        unit = self.line.unit
+        self.out(f"Bisecting: {nr} {unit}{'' if nr == 1 else 's'} left to test after this {steps_msg}")
         self.checkout(choice.point)
         return BISECT_OK
 
@@ -985,15 +995,19 @@ def _flush() -> None:
     sys.stderr.flush()
 
 
-def run_shell(cmd: str, version: str) -> int:
+def run_shell(cmd: str, version: str, extra: dict[str, str] | None = None) -> int:
     """Run ``cmd`` as git's ``run_command`` with ``use_shell`` does, with the version in the environment.
 
-    Returns the exit status; a shell killed by a signal gives 128 + the
-    signal number (git's ``wait_or_whine()``), and a shell that cannot be
-    started gives -1.
+    ``version`` (when not empty) becomes ``LINUXMM_KERNEL_VERSION``;
+    ``extra`` adds more variables.  Returns the exit status; a shell killed
+    by a signal gives 128 + the signal number (git's ``wait_or_whine()``),
+    and a shell that cannot be started gives -1.
     """
     env = dict(os.environ)
-    env[ENV_VERSION] = version
+    if version:
+        env[ENV_VERSION] = version
+    env[RUN_ENV] = "1"
+    env.update(extra or {})
     try:
         proc = subprocess.run([SHELL_PATH, "-c", cmd, cmd], env=env)
     except OSError as exc:
@@ -1042,30 +1056,202 @@ def main(argv: Sequence[str], state_path: str | None = None, runner: Callable[[s
     return exit_status(res)
 
 
+# -- settings: ktest's config bisect ---------------------------------------------------------------
+CONFIG_ENV = "LINUXMM_CONFIG"
+CMDLINE_ENV = "LINUXMM_CMDLINE"
+
+
+def _setting_key(item: str) -> tuple[str, str]:
+    """``("config", "KASAN")`` for a Kconfig item (upper case, CONFIG_ optional), else ``("cmdline", name)``."""
+    name = item.split("=", 1)[0]
+    bare = name.removeprefix("CONFIG_")
+    if name.startswith("CONFIG_") or (bare and bare == bare.upper() and any(c.isalpha() for c in bare)):
+        if "=" not in item:
+            raise BadRev(f"{item!r}: a config symbol needs a value, as in {bare}=y")
+        return ("config", bare)
+    return ("cmdline", name)
+
+
+class SettingsLine:
+    """Settings applied one at a time on top of a good set: a line to bisect, as ktest's config bisect.
+
+    Point 0 is the good settings; point ``i`` adds the ``i``-th setting that
+    the bad set has and the good one lacks (in the bad set's order), so the
+    last point is the bad set.  A setting is a Kconfig item (``KASAN=y``,
+    ``CONFIG_SLUB=y``: upper case) or a boot parameter (``init_on_free=1``,
+    ``quiet``).  The first bad point names the setting that makes the
+    difference, provided the test's result flips once along the line.
+    """
+
+    unit = "setting"
+
+    def __init__(self, good: Sequence[str], bad: Sequence[str]):
+        good_map: dict[tuple[str, str], str] = {}
+        for item in good:
+            good_map[_setting_key(item)] = item
+        bad_map: dict[tuple[str, str], str] = {}
+        for item in bad:
+            key = _setting_key(item)
+            if key in bad_map:
+                raise BadRev(f"{item!r}: {key[1]} is set twice in the bad settings")
+            bad_map[key] = item
+        missing = [good_map[k] for k in good_map if k not in bad_map]
+        if missing:
+            raise BadRev(f"{missing[0]!r} is in the good settings but not in the bad ones: the bad settings are "
+                         f"applied on top of the good ones, so repeat it there (or drop it)")
+        self.changes = [item for key, item in bad_map.items() if good_map.get(key) != item]
+        if not self.changes:
+            raise BadRev("the good and the bad settings are the same: nothing to bisect")
+        self.settings: list[dict[tuple[str, str], str]] = []
+        current = dict(good_map)
+        self.settings.append(dict(current))
+        for item in self.changes:
+            current[_setting_key(item)] = item
+            self.settings.append(dict(current))
+        self.info = [PointInfo(0, "(good)", self._describe(0), False)]
+        for i, item in enumerate(self.changes, 1):
+            self.info.append(PointInfo(i, item, self._describe(i), False))
+        self.points = self.info
+        self.by_label = {p.label: p.index for p in self.info}
+
+    def _describe(self, index: int) -> str:
+        return " ".join(self.settings[index].values()) or "(defaults)"
+
+    def env(self, label: str) -> dict[str, str]:
+        values = self.settings[self.by_label[label]]
+        return {CONFIG_ENV: " ".join(v for k, v in values.items() if k[0] == "config"),
+                CMDLINE_ENV: " ".join(v for k, v in values.items() if k[0] == "cmdline")}
+
+    def resolve(self, text: str) -> int:
+        if text in self.by_label:
+            return self.by_label[text]
+        raise BadRev(f"{text!r} is not one of the settings being bisected")
+
+    def noun(self, indexes: Sequence[int]) -> str:
+        return "setting"
+
+    def details(self, index: int) -> list[str]:
+        prev = self._describe(index - 1) if index else ""
+        return [f"setting {self.info[index].label}", "", f"    on top of: {prev}"]
+
+
+def config_bisect(version: str | None, good: Sequence[str], bad: Sequence[str], command: Sequence[str],
+                  terms: tuple[str, str] | None = None,
+                  runner: Callable[[str, dict[str, str]], int] | None = None) -> int:
+    """Find which setting of ``bad`` (on top of ``good``) changes the command's result; returns git's exit status.
+
+    The command runs through ``/bin/sh`` with ``LINUXMM_CONFIG`` and
+    ``LINUXMM_CMDLINE`` holding the settings of the point under test (the
+    pytest plugin's ``kernel`` fixture adds them to its boot) and, when
+    ``version`` is given, ``LINUXMM_KERNEL_VERSION``.
+    """
+    try:
+        line = SettingsLine(good, bad)
+        if version is not None:
+            _check_settings(version, line)
+    except BadRev as exc:
+        _stderr(f"error: {exc}")
+        return 1
+    if not command:
+        _stderr("error: bisect run failed: no command provided.")
+        return 1
+    run_env = runner or (lambda cmd, env: run_shell(cmd, env.pop(ENV_VERSION, ""), env))
+
+    def run(cmd: str, label: str) -> int:
+        env = line.env(label)
+        if version is not None:
+            env[ENV_VERSION] = version
+        return run_env(cmd, env)
+
+    b = Bisect(line=line, runner=run)
+    start = (["--term-old", terms[0], "--term-new", terms[1]] if terms else []) + [line.info[-1].label, "(good)"]
+    res = b.cmd_start(start)
+    if res == BISECT_OK:
+        res = b.cmd_run(list(command))
+    return exit_status(res)
+
+
+def _check_settings(version: str, line: SettingsLine) -> None:
+    """Both ends must boot at ``version``; points in between may not (the pytest plugin then exits 125)."""
+    import linuxmm
+    from .errors import LinuxmmError
+
+    for which, index in (("good", 0), ("bad", len(line.info) - 1)):
+        env = line.env(line.info[index].label)
+        try:
+            linuxmm.boot(version, config=env[CONFIG_ENV].split(), cmdline=env[CMDLINE_ENV] or None)
+        except LinuxmmError as exc:
+            raise BadRev(f"the {which} settings do not boot {version}: {exc}") from None
+
+
 # -- CLI glue ---------------------------------------------------------------------------------
 def add_subcommand(subs: Any) -> argparse.ArgumentParser:
-    """Add ``linuxmm bisect`` to the CLI's subparsers (git's subcommands are parsed here, not by argparse)."""
+    """Add ``linuxmm bisect`` and ``linuxmm config-bisect`` to the CLI's subparsers.
+
+    ``bisect`` takes git's grammar, parsed here rather than by argparse.
+    """
     p = subs.add_parser("bisect", help="find the commit that changed a test's result, as git bisect does",
                         description="Find the commit that changed a test's result, as `git bisect` does, over "
                                     "the modelled history.\n\n" + LONG_USAGE,
-                        epilog="example:\n  linuxmm bisect run --good v6.14 --bad v6.15-rc7 -- "
-                               "pytest -q tests/exercises/test_pcp_lists.py",
+                        epilog="example:\n  linuxmm bisect run --good v2.6.32 --bad v3.0 -- "
+                               "pytest -q tests/exercises/test_tail_merging.py",
                         formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False,
                         prefix_chars="\x1f")  # no word is an option to argparse: git's grammar is parsed here
     p.add_argument("bisect_args", nargs="*", metavar="SUBCOMMAND ...")
     p.set_defaults(func=_cli)
+
+    c = subs.add_parser("config-bisect", help="find which config symbol or boot parameter changes a test's result",
+                        description="Find which setting of --bad, applied one at a time on top of --good, changes "
+                                    "the command's result (ktest's config bisect). A setting is a Kconfig item "
+                                    "(KASAN=y, upper case) or a boot parameter (init_on_free=1, quiet). The command "
+                                    "runs through /bin/sh with $LINUXMM_CONFIG and $LINUXMM_CMDLINE set to the "
+                                    "settings under test (the pytest plugin's `kernel` fixture boots with them) and "
+                                    "$LINUXMM_KERNEL_VERSION to --kernel-version when given. Exit statuses and "
+                                    "output lines are those of `linuxmm bisect run`.",
+                        epilog="example:\n  linuxmm config-bisect --kernel-version 6.12 --bad 'quiet init_on_free=1' "
+                               "-- pytest -q tests/exercises/test_freed_page_contents.py",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("--kernel-version", dest="cb_version", metavar="V", default=None,
+                   help="the kernel to test (default: $LINUXMM_KERNEL_VERSION as the command sees it)")
+    c.add_argument("--good", default="", metavar="SETTINGS", help="settings that pass (default: none)")
+    c.add_argument("--bad", required=True, metavar="SETTINGS", help="settings that fail")
+    c.add_argument("--term-old", metavar="TERM", help="the term for a passing result (default: good)")
+    c.add_argument("--term-new", metavar="TERM", help="the term for a failing result (default: bad)")
+    c.add_argument("cb_command", nargs=argparse.REMAINDER, metavar="-- CMD ...")
+    c.set_defaults(func=_config_cli)
     return p
 
 
-def _cli(args: argparse.Namespace) -> int:
+def _refuse_kernel_options(args: argparse.Namespace, command: str, why: str, allow_version: bool = False) -> None:
     given = [flag for flag, value in (("--kernel-version", args.kernel_version), ("--mem", args.mem),
                                       ("--cpus", args.cpus), ("--cmdline", args.cmdline), ("--seed", args.seed))
-             if value is not None]
+             if value is not None and not (allow_version and flag == "--kernel-version")]
     if getattr(args, "config", None):
         given.append("--config")
     if given:
         from .errors import LinuxmmError
 
-        raise LinuxmmError(f"bisect takes no kernel options (it sets {ENV_VERSION} for the command it runs): "
-                           f"drop {', '.join(given)}")
+        raise LinuxmmError(f"{command} takes no kernel options ({why}): drop {', '.join(given)}")
+
+
+def _cli(args: argparse.Namespace) -> int:
+    _refuse_kernel_options(args, "bisect", f"it sets {ENV_VERSION} for the command it runs")
     return main(args.bisect_args)
+
+
+def _config_cli(args: argparse.Namespace) -> int:
+    _refuse_kernel_options(args, "config-bisect", "give the settings with --good and --bad", allow_version=True)
+    version = args.cb_version or args.kernel_version
+    if version is not None:
+        from .host import get_host
+
+        get_host().history.resolve(version)  # a bad version is a usage error (exit 2)
+    command = list(args.cb_command)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if (args.term_old is None) != (args.term_new is None):
+        from .errors import LinuxmmError
+
+        raise LinuxmmError("config-bisect: give both --term-old and --term-new, or neither")
+    terms = (args.term_old, args.term_new) if args.term_old else None
+    return config_bisect(version, args.good.split(), args.bad.split(), command, terms)

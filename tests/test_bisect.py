@@ -341,3 +341,18 @@ def test_kernel_options_are_refused(capsys):
 
 def test_git_version_pin_is_stated():
     assert lb.GIT_VERSION == "2.39.5" and "2.39.5" in lb.__doc__
+
+
+def test_every_point_boots():
+    """A bisection may land on any modelled commit, not only on releases: each one boots and allocates."""
+    from linuxmm.errors import LinuxmmError
+
+    failures = []
+    for label in LABELS:
+        try:
+            k = linuxmm.boot(label, mem="64M" if label != "v0.01" else None)
+            if k.has("v2.6.0"):
+                k.free_pages(k.alloc_pages(linuxmm.GFP_KERNEL, 0), 0)
+        except (LinuxmmError, Exception) as exc:  # noqa: BLE001 - any failure is what this test looks for
+            failures.append(f"{label}: {type(exc).__name__}: {exc}")
+    assert failures == []
