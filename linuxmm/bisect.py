@@ -975,6 +975,8 @@ def _split_run_args(argv: list[str]) -> tuple[list[str] | None, list[str]]:
     command = argv[i:]
     if not (goods or bad or terms):
         return None, command
+    if not terms and any(arg.partition("=")[0] in ("--old", "--new") for arg in argv[:i]):
+        terms = ["--term-old", "old", "--term-new", "new"]  # --old/--new speak of old and new, as git's terms do
     if goods and not bad:
         raise Fatal("error: 'linuxmm bisect run' needs --bad (or --new) with --good (or --old)", 129)
     return terms + bad + goods, command

@@ -1,0 +1,284 @@
+"""Bisection exercises: each one's test fails where it says, its bisection finds its hidden answer, and
+`linuxmm exercise list | show | check` and the docs pages agree with the files."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import hypothesis  # noqa: F401  (imported once here: pytester drops modules first imported inside a run)
+import pytest
+
+import linuxmm_plugins.exercises as exm
+from linuxmm import bisect as lb
+from linuxmm.cli import main
+from linuxmm.errors import LinuxmmError
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parents[1]
+EXERCISES = exm.all_exercises()
+BY_NUMBER = {ex.number: ex for ex in EXERCISES}
+
+#: The points each bisection tests, in order, and what it names: the exact run of git's algorithm.
+EXPECTED = {
+    1: (["v2.6.35", "v2.6.34", "v2.6.35-rc1", "6dda9d55bf54"], "6dda9d55bf54 is the first bad commit"),
+    2: (["v2.6.29", "v2.6.31", "v2.6.32-rc1", "5f8dcc21211a"], "5f8dcc21211a is the first fixed commit"),
+    3: (["v6.4", "c9929f0e344a", "v6.4-rc1", "23baf831a32c"], "23baf831a32c is the first bad commit"),
+    4: (["v3.14", "v4.0-rc1", "v4.2", "0aaa29a56e4f", "v4.3"], "0aaa29a56e4f is the first bad commit"),
+    5: (["e12ba74d8ff3", "a0acd8208076", "v2.6.23", "2a1e274acf0b", "467c996c1e19", "b2a0ac8875a0"],
+        "e12ba74d8ff3 is the first new commit"),
+    6: (["5f8dcc21211a", "418589663d60", "v2.6.31", "v2.6.31-rc1"], "v2.6.31 is the first bad commit"),
+    7: (["console=ttyS0", "INIT_ON_ALLOC_DEFAULT_ON=n", "init_on_free=1"], "init_on_free=1 is the first bad setting"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch, tmp_path):
+    for name in ("LINUXMM_KERNEL_VERSION", "LINUXMM_CONFIG", "LINUXMM_CMDLINE", "LINUXMM_BISECT_RUN",
+                 lb.STATE_ENV):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(lb.STATE_ENV, str(tmp_path / "bisect.json"))
+
+
+def run_test(pytester, monkeypatch, ex: exm.Exercise, env: dict[str, str]) -> int:
+    """Run the exercise's test file in-process with these environment variables; its exit status."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    try:
+        return int(pytester.inline_run(str(ex.path), "-p", "no:cacheprovider").ret)
+    finally:
+        for name in env:
+            monkeypatch.delenv(name, raising=False)
+
+
+def test_the_exercises_are_numbered_one_to_n():
+    assert [ex.number for ex in EXERCISES] == list(range(1, len(EXERCISES) + 1))
+    assert set(EXPECTED) == set(BY_NUMBER)
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=[ex.slug for ex in EXERCISES])
+def test_the_test_passes_at_good_and_fails_at_bad(pytester, monkeypatch, ex):
+    if ex.kind == "setting":
+        good = {"LINUXMM_KERNEL_VERSION": ex.version, "LINUXMM_CONFIG": "", "LINUXMM_CMDLINE": ""}
+        line = lb.SettingsLine(ex.good.split(), ex.bad.split())
+        bad = {"LINUXMM_KERNEL_VERSION": ex.version, **line.env(line.info[-1].label)}
+    else:
+        good, bad = {"LINUXMM_KERNEL_VERSION": ex.good}, {"LINUXMM_KERNEL_VERSION": ex.bad}
+    assert run_test(pytester, monkeypatch, ex, good) == 0
+    assert run_test(pytester, monkeypatch, ex, bad) == 1
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=[ex.slug for ex in EXERCISES])
+def test_bisection_finds_the_hidden_answer(pytester, monkeypatch, ex):
+    steps: list[str] = []
+    out: list[str] = []
+    cmd = f"pytest -q {ex.shown_path()}"
+
+    if ex.kind == "setting":
+        def runner(command, env):
+            steps.append(next(label for label in line.by_label
+                              if line.env(label) == {k: v for k, v in env.items() if k != lb.ENV_VERSION}))
+            return run_test(pytester, monkeypatch, ex, {**env, "LINUXMM_BISECT_RUN": "1"})
+
+        line = lb.SettingsLine(ex.good.split(), ex.bad.split())
+        import io
+        from contextlib import redirect_stdout
+
+        buf = io.StringIO()
+        with redirect_stdout(buf):
+            status = lb.config_bisect(ex.version, ex.good.split(), ex.bad.split(), cmd.split(), runner=runner)
+        out = [ln for ln in buf.getvalue().splitlines() if not ln.startswith(("=", ".", "F"))]
+    else:
+        def run(command, label):
+            steps.append(label)
+            return run_test(pytester, monkeypatch, ex, {"LINUXMM_KERNEL_VERSION": label, "LINUXMM_BISECT_RUN": "1"})
+
+        b = lb.Bisect(out=out.append, err=out.append, runner=run)
+        start = (["--term-old", ex.terms[0], "--term-new", ex.terms[1]] if ex.terms else []) + [ex.bad, ex.good]
+        res = b.cmd_start(start)
+        if res == lb.BISECT_OK:
+            res = b.cmd_run(cmd.split())
+        status = lb.exit_status(res)
+    want_steps, want_line = EXPECTED[ex.number]
+    assert status == 0
+    assert steps == want_steps
+    assert want_line in out
+    culprit = want_line.split()[0]
+    assert exm.is_answer(ex, culprit)
+    assert sum(line.startswith("running ") for line in out) == len(want_steps)
+
+
+def test_a_whole_exercise_through_the_command_line(tmp_path):
+    """Exercise 1 as a user runs it: `linuxmm bisect run` starting `pytest` on the exercise file at each step."""
+    ex = BY_NUMBER[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINUXMM_")}
+    env[lb.STATE_ENV] = str(tmp_path / "state.json")
+    test = str(ex.path.relative_to(ROOT))
+    cmd = [sys.executable, "-m", "linuxmm.cli", "bisect", "run", "--good", ex.good, "--bad", ex.bad, "--",
+           sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    running = "running  " + lb.sq_quote_argv(cmd[cmd.index("--") + 1:])[1:]
+    ours = [line for line in proc.stdout.splitlines()
+            if line.startswith(("Bisecting:", "[", "running ", "bisect ")) or " is the first " in line]
+    assert ours == [
+        "Bisecting: 4 revisions left to test after this (roughly 2 steps)",
+        "[v2.6.35] Linux 2.6.35",
+        running,
+        "Bisecting: 2 revisions left to test after this (roughly 1 step)",
+        "[v2.6.34] Linux 2.6.34",
+        running,
+        "Bisecting: 0 revisions left to test after this (roughly 1 step)",
+        "[v2.6.35-rc1] Linux 2.6.35-rc1",
+        running,
+        "Bisecting: 0 revisions left to test after this (roughly 0 steps)",
+        "[6dda9d55bf54] page allocator: reduce fragmentation in buddy allocator by adding buddies that are merging "
+        "to the tail of the free lists",
+        running,
+        "6dda9d55bf54 is the first bad commit",
+        "bisect found first bad commit",
+    ]
+    check = subprocess.run([sys.executable, "-m", "linuxmm.cli", "exercise", "check", "1", "6dda9d55bf54"],
+                           cwd=ROOT, env=env, capture_output=True, text=True)
+    assert (check.returncode, check.stdout) == (0, "Right: 6dda9d55bf54 is the answer to exercise 1.\n")
+
+
+# -- linuxmm exercise ------------------------------------------------------------------------------
+def cli(capsys, *argv):
+    capsys.readouterr()
+    status = main(["exercise", *argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_list(capsys):
+    status, out, err = cli(capsys, "list")
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        " 1  tail-merging             The block that did not come back  (v2.6.32..v3.0)",
+        " 2  pcp-lists                One block short  (v2.6.24..v2.6.34, broken/fixed)",
+        " 3  max-order                Half the buffer  (v6.3..v6.7)",
+        " 4  pagetypeinfo-reserve     The Reserve column vanished  (v3.0..v4.4)",
+        " 5  reclaimable-appears      Before the file existed  (v2.6.21..v2.6.28, old/new)",
+        " 6  oversized-request        A warning in the log  (v2.6.28..v2.6.35)",
+        " 7  freed-page-contents      Which setting wiped the evidence?  (settings at 6.12)",
+    ]
+
+
+def test_show(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    status, out, _ = cli(capsys, "show", "pcp-lists")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[:3] == ["Exercise 2: One block short", "", "One block short: find the fix."]
+    assert "Old (broken): v2.6.24" in lines and "New (fixed): v2.6.34" in lines
+    assert "Which point is the first fixed one?" in lines
+    assert "The test (tests/exercises/test_pcp_lists.py, after its story):" in lines
+    assert "    def test_interleaved_frees_leave_a_4mb_block_short(kernel):" in lines
+    assert '"""One block short' not in out  # the story is shown once, above the code
+    assert "answer" in out and "5f8dcc21211a" not in out  # the answer is in the file only as a salted hash
+    assert ("    linuxmm bisect run --term-old broken --term-new fixed --old v2.6.24 --new v2.6.34 -- pytest -q "
+            "tests/exercises/test_pcp_lists.py") in lines
+    assert lines[-1] == "To check your answer: linuxmm exercise check 2 ANSWER"
+    status, out, _ = cli(capsys, "show", "7")
+    assert ("    linuxmm config-bisect --kernel-version 6.12 --good '' --bad 'quiet loglevel=7 console=ttyS0 KASAN=y "
+            "INIT_ON_ALLOC_DEFAULT_ON=n init_on_free=1 nohugevmalloc' -- pytest -q "
+            "tests/exercises/test_freed_page_contents.py") in out.splitlines()
+    assert "    linuxmm bisect run --old v2.6.21 --new v2.6.28 -- pytest -q tests/exercises/test_reclaimable_appears.py" \
+        in cli(capsys, "show", "5")[1].splitlines()
+
+
+@pytest.mark.parametrize("argv, status, out, err", [
+    (["check", "1", "6dda9d5"], 0, "Right: 6dda9d5 is the answer to exercise 1.\n", ""),
+    (["check", "tail-merging", "v3.0"], 1, "Not the answer: v3.0 is not what exercise 1 looks for.\n", ""),
+    (["check", "6", "2.6.31"], 0, "Right: 2.6.31 is the answer to exercise 6.\n", ""),
+    (["check", "7", "init_on_free=1"], 0, "Right: init_on_free=1 is the answer to exercise 7.\n", ""),
+    (["check", "7", "init_on_free"], 0, "Right: init_on_free is the answer to exercise 7.\n", ""),
+    (["check", "7", "KASAN=y"], 1, "Not the answer: KASAN=y is not what exercise 7 looks for.\n", ""),
+    (["check", "1", "deadbeef99"], 2, "", "linuxmm: error: check: deadbeef99 is not a point of the modelled "
+                                         "history: deadbeef99 is not a modelled commit (modelled ones include "
+                                         "0aaa29a56e4f, 0b24becc810d, 10cef6029502, ...; see `linuxmm log "
+                                         "--oneline`)\n"),
+    (["check", "99", "x"], 2, "", "linuxmm: error: no exercise '99' (there are: 1 (tail-merging), 2 (pcp-lists), "
+                                  "3 (max-order), 4 (pagetypeinfo-reserve), 5 (reclaimable-appears), "
+                                  "6 (oversized-request), 7 (freed-page-contents); see `linuxmm exercise list`)\n"),
+])
+def test_check(capsys, argv, status, out, err):
+    assert cli(capsys, *argv) == (status, out, err)
+
+
+def test_exercise_takes_no_kernel_options(capsys):
+    status = main(["--kernel-version", "2.6.28", "exercise", "list"])
+    assert status == 2
+    assert capsys.readouterr().err.startswith("linuxmm: error: exercise takes no kernel options")
+
+
+def test_every_answer_hash_matches_its_salt():
+    for ex in EXERCISES:
+        kind, salt, digest = ex.answer.split(":")
+        assert kind == "sha256" and len(salt) == 8 and len(digest) == 64
+
+
+# -- one file per exercise --------------------------------------------------------------------------
+def test_malformed_exercise_files_are_named(tmp_path):
+    bad = tmp_path / "test_bad.py"
+    bad.write_text('"""story"""\nEXERCISE = {"number": 1, "title": "t", "kind": "commit", "answer": "sha256:a:b"}\n')
+    with pytest.raises(LinuxmmError, match="^exercise test_bad.py: EXERCISE lacks good, bad$"):
+        exm.load(bad)
+    bad.write_text('"""story"""\nEXERCISE = {"number": 1, "title": "t", "kind": "cherry"}\n')
+    with pytest.raises(LinuxmmError, match="^exercise test_bad.py: kind must be one of commit, setting, not 'cherry'$"):
+        exm.load(bad)
+    bad.write_text("X = 1\n")
+    with pytest.raises(LinuxmmError, match=r"^exercise test_bad.py: no EXERCISE = \{...\} dict$"):
+        exm.load(bad)
+    ok = '"""s"""\nEXERCISE = {"number": 1, "title": "t", "kind": "commit", "good": "v1.0", "bad": "v2.0", ' \
+         '"answer": "%s"}\n' % exm.make_answer("00", "v2.0")
+    (tmp_path / "test_a.py").write_text(ok)
+    (tmp_path / "test_b.py").write_text(ok)
+    bad.unlink()
+    with pytest.raises(LinuxmmError, match="^exercises test_a.py and test_b.py both have number 1$"):
+        exm.all_exercises(tmp_path)
+
+
+def test_a_new_exercise_is_one_file(tmp_path):
+    """Dropping a file in the directory is all it takes (the docs page is checked below)."""
+    (tmp_path / "test_new_thing.py").write_text(
+        '"""A story."""\nEXERCISE = {"number": 8, "title": "New", "kind": "commit", "good": "v4.3", "bad": "v4.4", '
+        f'"answer": "{exm.make_answer("ab", "0aaa29a56e4f")}"}}\n\ndef test_x(kernel):\n    pass\n')
+    [ex] = exm.all_exercises(tmp_path)
+    assert (ex.number, ex.slug, ex.story) == (8, "new-thing", "A story.")
+    assert exm.is_answer(ex, "0aaa29a56e4f") and not exm.is_answer(ex, "v4.4")
+
+
+def test_plain_pytest_leaves_exercises_alone(pytester):
+    """They fail at their bad revision by design: collected only when named."""
+    pytester.mkpydir("drills")  # not "exercises": that package is already imported in this session
+    (pytester.path / "drills" / "conftest.py").write_text((ROOT / "tests/exercises/conftest.py").read_text())
+    (pytester.path / "drills" / "test_x.py").write_text("def test_fails():\n    assert False\n")
+    pytester.makepyfile(test_other="def test_ok():\n    pass\n")
+    pytester.runpytest_inprocess().assert_outcomes(passed=1)
+    pytester.runpytest_inprocess("drills/test_x.py").assert_outcomes(failed=1)
+    pytester.runpytest_inprocess("drills").assert_outcomes(failed=1)
+
+
+def test_every_exercise_has_a_docs_page():
+    index = (ROOT / "docs/exercises/index.md").read_text()
+    for ex in EXERCISES:
+        page = ROOT / "docs/exercises" / f"{ex.slug}.md"
+        assert page.exists(), f"docs/exercises/{ex.slug}.md is missing"
+        text = page.read_text()
+        assert f"{{linuxmm}} exercise show {ex.number}" in text
+        assert ex.slug in index
+        assert exm.canonical(ex, EXPECTED[ex.number][1].split()[0]) not in text  # no spoilers
+
+
+def test_exercise_files_import_only_what_they_use():
+    for ex in EXERCISES:
+        tree = ast.parse(ex.source)
+        assert ast.get_docstring(tree).splitlines()[0].rstrip(".:?") in (ex.title, ex.title.rstrip("?")) or \
+            re.match(re.escape(ex.title.rstrip("?")), ast.get_docstring(tree)), ex.slug
