@@ -15,7 +15,8 @@ import os
 from typing import Any, Iterable, Mapping
 
 from .config import check_cpus, check_mem, parse_cmdline, resolve_config
-from .errors import (ArgumentError, ConfigError, KernelBug, KernelOops, KernelPanic, LinuxmmError, NotInThisKernel, PageFault,
+from .errors import (ArgumentError, ConcurrencyError, ConfigError, InvariantViolation, KernelBug, KernelOops,
+                     KernelPanic, LinuxmmError, NotInThisKernel, PageFault,
                      PluginError, VersionError, WorkloadError)
 from .gfp import *  # noqa: F401,F403  (GFP_KERNEL, __GFP_ZERO, ...)
 from .gfp import __all__ as _gfp_all
@@ -90,4 +91,5 @@ def boot(version: str | None = None, *, mem: str | int | None = None, cpus: int 
 
 __all__ = ["boot", "history", "hookimpl", "Host", "Kernel", "NULL", "ZERO_SIZE_PTR", "PAGE_SIZE",
            "PAGE_SHIFT", "LinuxmmError", "VersionError", "ConfigError", "NotInThisKernel", "PluginError",
-           "WorkloadError", "KernelPanic", "KernelBug", "KernelOops", "PageFault", "ArgumentError", *_gfp_all]
+           "WorkloadError", "KernelPanic", "KernelBug", "KernelOops", "PageFault", "ArgumentError",
+           "ConcurrencyError", "InvariantViolation", *_gfp_all]

@@ -114,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "table is used where no flag is given; an op's repeat is at most 1000000, and "
                         "fragment needs 4G of RAM or less")
     p.add_argument("--list", action="store_true", help="list the built-in workloads")
+    p.add_argument("--soak", type=int, metavar="N",
+                   help="instead of a workload: N random operations on every allocator the kernel has, checking "
+                        "the model's invariants as they go; a violation prints how to reproduce it (status 1)")
+    p.add_argument("--check-every", type=int, metavar="K", default=1000,
+                   help="with --soak: check the invariants every K operations (default 1000)")
     p.set_defaults(func=cmd_run)
 
     p = _add(subs, sub, "proc", "print a /proc file as the era's kernel printed it",
@@ -427,6 +432,18 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     host = _host()
+    if args.soak is not None:
+        if args.list or args.workload != "default":
+            raise LinuxmmError("run --soak takes no workload and no --list")
+        from .soak import soak
+
+        k = _boot(args)
+        report = soak(k, args.soak, seed=args.seed or 0, check_every=args.check_every)
+        _emit(f"soak: {k.version}, seed {args.seed or 0}")
+        _emit("\n".join(report.lines()))
+        return 0 if report.ok else 1
+    if args.check_every != 1000:
+        raise LinuxmmError("run: --check-every goes with --soak")
     if args.list:
         for wl in sorted(host.workloads.values(), key=lambda w: w.name):
             print(f"{wl.name:<10} {wl.help}".rstrip())

@@ -52,6 +52,18 @@ class WorkloadError(LinuxmmError):
     """A workload file that cannot be parsed or run."""
 
 
+class InvariantViolation(Exception):
+    """:meth:`Kernel.check` found the model's state inconsistent: a bug in the model, never a user mistake.
+
+    ``violations`` lists every finding, one sentence each.
+    """
+
+    def __init__(self, violations: list[str]):
+        self.violations = list(violations)
+        more = f" (and {len(self.violations) - 1} more)" if len(self.violations) > 1 else ""
+        super().__init__(f"{self.violations[0]}{more}" if self.violations else "no violation")
+
+
 class KernelPanic(Exception):
     """The simulated kernel panicked; it refuses every call afterwards."""
 

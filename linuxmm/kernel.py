@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from .config import Cmdline
 from .dmesg import Dmesg
-from .errors import (ArgumentError, ConcurrencyError, KernelBug, KernelOops, KernelPanic, LinuxmmError,
-                     NotInThisKernel)
+from .errors import (ArgumentError, ConcurrencyError, InvariantViolation, KernelBug, KernelOops, KernelPanic,
+                     LinuxmmError, NotInThisKernel)
 from .machine import CPU, Counters, Memory, PageFrames, PhysicalMemory
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -230,6 +230,32 @@ class Kernel:
             for name, attr in _api_pairs(impl):
                 fn = getattr(obj, attr)
                 setattr(self, name, guard(fn) if guard else fn)
+
+    def provides(self, name: str) -> bool:
+        """Whether this kernel has the kernel function ``name`` (``"kmalloc"``, ``"vrealloc"`` ...)."""
+        return name in self._api
+
+    # -- invariants ------------------------------------------------------------
+    def violations(self) -> list[str]:
+        """Every inconsistency each subsystem finds in its own state (``check()`` of each)."""
+        out: list[str] = []
+        for obj in self.subsystems.values():
+            check = getattr(obj, "check", None)
+            if check is not None:
+                out.extend(check())
+        return out
+
+    def check(self) -> None:
+        """Raise :class:`~linuxmm.errors.InvariantViolation` if any subsystem's state is inconsistent.
+
+        The invariants are the kernel's own: pages are conserved, free blocks
+        are aligned and on the right lists, buddies are merged where the era
+        merges, slab and vmalloc accounting balance.  A violation is a bug in
+        the model; tests and ``linuxmm run --soak`` call this.
+        """
+        found = self.violations()
+        if found:
+            raise InvariantViolation(found)
 
     # -- threads ---------------------------------------------------------------
     def guard_threads(self) -> None:

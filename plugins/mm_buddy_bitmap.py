@@ -333,6 +333,44 @@ class BitmapBuddy(PageAllocator):
         self.nr_allocated -= 1 << order
         free_pages_ok(area, pfn, order)
 
+    # -- invariants ------------------------------------------------------------
+    def _areas(self) -> list[FreeArea]:
+        return list(getattr(self, "zones", None) or [self.area])
+
+    def check(self) -> list[str]:
+        """Lists, counts and pair bits agree; free blocks are aligned, inside their area, unallocated."""
+        out = super().check()
+        total = 0
+        flags = self.frames.flags
+        for a in self._areas():
+            free = 0
+            sets = [set(lst) for lst in a.lists]
+            for k, lst in enumerate(a.lists):
+                if len(sets[k]) != len(lst):
+                    out.append(f"{a.name}: a block is twice on the order-{k} list")
+                for pfn in lst:
+                    if (pfn - a.base) % (1 << k) or not a.base <= pfn < a.base + a.size:
+                        out.append(f"{a.name}: order-{k} block at pfn {pfn} is misaligned or outside the area")
+                    if flags[pfn] & (PG_head | PG_reserved):
+                        out.append(f"{a.name}: order-{k} free block at pfn {pfn} is marked allocated or reserved")
+                    free += 1 << k
+            if free != a.free_pages:
+                out.append(f"{a.name}: the lists hold {free} pages but the count says {a.free_pages}")
+            for k in range(a.nr_orders - 1):
+                lonely = [p for p in sets[k] if ((p - a.base) ^ (1 << k)) + a.base not in sets[k]]
+                paired = len(sets[k]) - len(lonely)
+                if paired:
+                    out.append(f"{a.name}: {paired} order-{k} free blocks have their buddy free at the same order "
+                               f"(unmerged)")
+                bad = [p for p in lonely if a.maps[k][(p - a.base) >> (k + 1)] != 1]
+                if sum(a.maps[k]) != len(lonely) or bad:
+                    out.append(f"{a.name}: the order-{k} bitmap has {sum(a.maps[k])} bits set for {len(lonely)} "
+                               f"free blocks whose buddy is not free")
+            total += free
+        if self.nr_free_pages() != total:
+            out.append(f"page_alloc: nr_free_pages() is {self.nr_free_pages()} but the lists hold {total}")
+        return out
+
     # -- reports ---------------------------------------------------------------
     def allocated_pages(self) -> int:
         """Pages handed out by the allocator and not yet freed."""

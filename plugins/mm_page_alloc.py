@@ -156,6 +156,9 @@ ALLOC_WMARK_HIGH = 2
 ALLOC_HARDER = 0x10
 ALLOC_HIGH = 0x20
 
+#: For check(): maps a frame's flags byte to 1 when PG_buddy is set, else 0.
+_PG_BUDDY_ONLY = bytes(1 if b & PG_buddy else 0 for b in range(256))
+
 #: The simulated task's name in messages that print ``current->comm``.
 COMM = "linuxmm"
 
@@ -1313,6 +1316,68 @@ class Buddy26(PageAllocator):
 
     def reserved_pages(self) -> int:
         return self.nr_reserved_boot + self.nr_bad
+
+    def check(self) -> list[str]:
+        """Free lists, counts, page flags and per-CPU pages agree (read-only; for tests and soak runs).
+
+        Each free block is on one list, aligned to its order, inside its zone,
+        marked PG_buddy with its order, on the list of the migratetype recorded
+        for it, and not mergeable with a free buddy of the same order (every
+        era merges on free); each zone's per-order counts and NR_FREE_PAGES
+        match its lists; pages on per-CPU lists are unowned and not PG_buddy;
+        no allocated block head is also free.
+        """
+        out = super().check()
+        flags, orders, flmt, count, aorder = self._flags, self._order, self._flmt, self._count, self._aorder
+        seen: set[int] = set()
+        buddy_heads = 0
+        for z in self.zones:
+            free = 0
+            for o in range(self.nr_orders):
+                n = 0
+                for mt, lst in enumerate(z.free_area[o]):
+                    for pfn in lst:
+                        n += 1
+                        free += 1 << o
+                        where = f"{z.name}: order-{o} free block at pfn {pfn}"
+                        if pfn in seen:
+                            out.append(f"{where} is on two lists")
+                        seen.add(pfn)
+                        if pfn & ((1 << o) - 1) or not z.start_pfn <= pfn < z.end_pfn:
+                            out.append(f"{where} is misaligned or outside the zone")
+                        if not flags[pfn] & PG_buddy or orders[pfn] != o or flmt[pfn] != mt:
+                            out.append(f"{where} is not marked as a free block of that order and list")
+                        if aorder[pfn]:
+                            out.append(f"{where} is also an allocated block")
+                        buddy = pfn ^ (1 << o)
+                        if (o < self.merge_limit and buddy < self._nr and flags[buddy] & PG_buddy
+                                and orders[buddy] == o and self.page_zone(buddy) is z):
+                            out.append(f"{where} and its buddy {buddy} are both free at that order (unmerged)")
+                buddy_heads += n
+                if n != z.nr_free[o]:
+                    out.append(f"{z.name}: nr_free[{o}] is {z.nr_free[o]} but the lists hold {n} blocks")
+            if free != z.free_pages:
+                out.append(f"{z.name}: NR_FREE_PAGES is {z.free_pages} but the lists hold {free} pages")
+        for cpu, row in enumerate(self.pcp):
+            for z, sets in zip(self.zones, row):
+                for pcp in sets:
+                    for lst in pcp.lists:
+                        for pfn in lst:
+                            if pfn in seen or flags[pfn] & PG_buddy or aorder[pfn] or count[pfn] > 0:
+                                out.append(f"cpu {cpu} {z.name}: per-CPU page {pfn} is also free in the buddy "
+                                           f"lists, on another list, or allocated")
+                            seen.add(pfn)
+        # every PG_buddy page is the head of a listed free block (counted at C speed, then located)
+        marked = flags.translate(_PG_BUDDY_ONLY)
+        if marked.count(1) != buddy_heads:
+            stray, pos = [], marked.find(1)
+            while pos != -1 and len(stray) < 3:
+                if not any(pos in lst for z in self.zones for lst in z.free_area[orders[pos]]):
+                    stray.append(pos)
+                pos = marked.find(1, pos + 1)
+            out.append(f"page_alloc: {marked.count(1)} pages are marked PG_buddy but {buddy_heads} free blocks are "
+                       f"listed" + (f" (pfn {', '.join(map(str, stray))} on no list)" if stray else ""))
+        return out
 
     def zone_info(self) -> list[ZoneInfo]:
         return [ZoneInfo(z.name, z.start_pfn, z.end_pfn, z.present_pages, z.free_pages, list(z.nr_free))
