@@ -740,7 +740,7 @@ class Bisect:
         elif opt in ("--term-bad", "--term-new"):
             self.out(self.term_bad)
         else:
-            return self.error(f"invalid argument {opt} for 'git bisect terms'.\n"
+            return self.error(f"invalid argument {opt} for 'linuxmm bisect terms'.\n"
                               f"Supported options are: --term-good|--term-old and --term-bad|--term-new.")
         return BISECT_OK
 

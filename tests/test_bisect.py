@@ -388,3 +388,46 @@ def test_every_point_boots(monkeypatch):
         except (LinuxmmError, Exception) as exc:  # noqa: BLE001 - any failure is what this test looks for
             failures.append(f"{label}: {type(exc).__name__}: {exc}")
     assert failures == []
+
+
+def test_a_range_of_one_needs_no_run(capsys, tmp_path):
+    """Good right before bad: the answer is known at start, and the command never runs."""
+    status, out, err = bisect(capsys, "run", "--good", "v4.4-rc1", "--bad", "v4.4", "--", "sh", "-c", "touch ran")
+    assert (status, err) == (0, [])
+    assert out[0] == "v4.4 is the first bad commit" and not (tmp_path / "ran").exists()
+    assert bisect(capsys, "log")[1][-1] == "# first bad commit: [v4.4] Linux 4.4"
+
+
+def test_skip_a_range_next_and_view(capsys):
+    bisect(capsys, "start", "v4.4", "v4.3")
+    # A..B is what `git rev-list A..B` lists: after A, up to B, newest first
+    status, out, _ = bisect(capsys, "skip", "0aaa29a56e4f..v4.4")
+    assert status == 0
+    log = bisect(capsys, "log")[1]
+    assert log[-4:] == ["# skip: [v4.4] Linux 4.4", "linuxmm bisect skip v4.4",
+                        "# skip: [v4.4-rc1] Linux 4.4-rc1", "linuxmm bisect skip v4.4-rc1"]
+    assert out == ["Bisecting: 1 revision left to test after this (roughly 1 step)",
+                   "[0aaa29a56e4f] mm, page_alloc: reserve pageblocks for high-order atomic allocations on demand"]
+    assert bisect(capsys, "next") == (0, out, [])
+    assert bisect(capsys, "view", "--oneline")[1] == [
+        "v4.4 Linux 4.4", "v4.4-rc1 Linux 4.4-rc1",
+        "0aaa29a56e4f mm, page_alloc: reserve pageblocks for high-order atomic allocations on demand"]
+    assert bisect(capsys, "view", "--stat") == (1, [], ["error: unknown option for visualize: '--stat' (only --oneline)"])
+    assert bisect(capsys, "terms", "--foo") == (1, [], [
+        "error: invalid argument --foo for 'linuxmm bisect terms'.",
+        "Supported options are: --term-good|--term-old and --term-bad|--term-new."])
+
+
+def test_next_with_only_a_bad_revision_bisects_from_the_start(capsys):
+    bisect(capsys, "start")
+    assert bisect(capsys, "next") == (1, [], [
+        "error: You need to give me at least one bad|new and good|old revision.",
+        'You can use "linuxmm bisect bad|new" and "linuxmm bisect good|old" for that.'])
+    bisect(capsys, "bad", "v2.6.28")
+    status, out, err = bisect(capsys, "next")
+    assert status == 0 and err == ["warning: bisecting only with a bad commit"]
+    n = LABELS.index("v2.6.28") + 1  # every point up to the bad one
+    assert out[0].startswith("Releases before v2.6.12-rc2 predate git")
+    assert out[1] == (f"Bisecting: {n - n // 2 - 1} revisions left to test after this "
+                      f"(roughly {lb.estimate_bisect_steps(n)} steps)")
+    assert out[2] == f"[{LABELS[n // 2 - 1]}] Linux {LABELS[n // 2 - 1][1:]}"
