@@ -12,7 +12,6 @@ commits listed in FROZEN_COMMITS, as the plugins declare them.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
