@@ -275,9 +275,14 @@ class Line:
         self.by_label = {i.label: i.index for i in self.info}
 
     def resolve(self, text: str) -> int:
-        """The point a revision names: a tag on the line or a modelled commit's sha prefix."""
+        """The point a revision names: a tag on the line or a modelled commit's sha prefix.
+
+        A real mainline release the model has no point for (``v6.15-rc7``) names
+        the point at or before it, as ``--kernel-version`` does; a stable release
+        is refused (it is a base plus backports, not a point on the line).
+        """
         from .errors import LinuxmmError
-        from .history import _SHA_RE, _VERSION_RE, tag_of
+        from .history import _SHA_RE, _VERSION_RE, parse_version, tag_of
 
         t = text.strip()
         if not t:
@@ -299,8 +304,12 @@ class Line:
             rev = self.history.resolve(t)
         except LinuxmmError as exc:
             raise BadRev(str(exc)) from None
-        raise BadRev(f"{t} is not a point of the modelled history (the nearest point at or before it is "
-                     f"{rev.name}; see `linuxmm versions` and `linuxmm log --oneline`)")
+        if rev.stable_tag or parse_version(tag).is_stable:
+            raise BadRev(f"{tag} is a stable release, not a point on the mainline history (the model has no "
+                         f"backports for it); bisect between mainline points such as {rev.name}")
+        # a real release the model has no point for (v6.15-rc7): the model's state there is the point
+        # at or before it, as for --kernel-version
+        return rev.index
 
     def noun(self, indexes: Sequence[int]) -> str:
         """"release" when every point named predates git, else "commit"."""

@@ -313,9 +313,9 @@ def test_state_file_location(capsys, tmp_path, monkeypatch):
     (["good", "v6.1"], 1, [], ['You need to start by "linuxmm bisect start"', ""]),
     (["start", "v9.99"], 128, [], ["fatal: 'v9.99' does not appear to be a valid revision (v9.99 is newer than the "
                                    "newest modelled release (v6.18); nearest: v6.16, v6.17, v6.18)"]),
-    (["start", "v6.18", "v2.3.5"], 128, [], ["fatal: 'v2.3.5' does not appear to be a valid revision (v2.3.5 is "
-                                             "not a point of the modelled history (the nearest point at or before "
-                                             "it is v2.2.0; see `linuxmm versions` and `linuxmm log --oneline`))"]),
+    (["start", "v6.18", "v6.14.3"], 128, [], ["fatal: 'v6.14.3' does not appear to be a valid revision (v6.14.3 is a "
+                                              "stable release, not a point on the mainline history (the model has no "
+                                              "backports for it); bisect between mainline points such as v6.14)"]),
     (["start", "v6.18", "deadbeef12"], 128, [], ["fatal: 'deadbeef12' does not appear to be a valid revision "
                                                  "(deadbeef12 is not a modelled commit (modelled ones include "
                                                  "0aaa29a56e4f, 0b24becc810d, 10cef6029502, ...; see `linuxmm log "
@@ -387,6 +387,15 @@ def test_every_point_boots(monkeypatch):
         except (LinuxmmError, Exception) as exc:  # noqa: BLE001 - any failure is what this test looks for
             failures.append(f"{label}: {type(exc).__name__}: {exc}")
     assert failures == []
+
+
+def test_a_release_without_a_point_is_the_point_before_it(capsys):
+    """v6.15-rc7 is a real release the model has no point for: its state is v6.15-rc6's, as for --kernel-version."""
+    status, out, _ = bisect(capsys, "start", "v6.15-rc7", "v6.14")
+    assert status == 0
+    log = bisect(capsys, "log")[1]
+    assert log[:3] == ["# bad: [v6.15-rc6] Linux 6.15-rc6", "# good: [v6.14] Linux 6.14",
+                       "linuxmm bisect start 'v6.15-rc7' 'v6.14'"]
 
 
 def test_a_range_of_one_needs_no_run(capsys, tmp_path):
