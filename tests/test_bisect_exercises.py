@@ -40,7 +40,7 @@ EXPECTED = {
     3: "23baf831a32c is the first bad commit",
     4: "0aaa29a56e4f is the first bad commit",
     5: "e12ba74d8ff3 is the first new commit",
-    6: "v2.6.31 is the first bad commit",
+    6: "v3.5 is the first bad commit",
     7: "init_on_free=1 is the first bad setting",
 }
 #: The config exercise bisects its own settings, which no other change can move: its run, exactly.
@@ -255,7 +255,7 @@ def test_list(capsys):
         " 3  max-order                Half the buffer  (v6.3..v6.7)",
         " 4  pagetypeinfo-reserve     The Reserve column vanished  (v3.0..v4.4)",
         " 5  reclaimable-appears      Before the file existed  (v2.6.21..v2.6.28, old/new)",
-        " 6  oversized-request        A warning in the log  (v2.6.28..v2.6.35)",
+        " 6  show-mem-letters         Letters in the free-memory report  (v3.0..v3.10)",
         " 7  freed-page-contents      Which setting wiped the evidence?  (settings at 6.12)",
     ]
 
@@ -286,20 +286,23 @@ def test_show(capsys, monkeypatch):
 @pytest.mark.parametrize("argv, status, out, err", [
     (["check", "1", "6dda9d5"], 0, "Right: 6dda9d5 is the answer to exercise 1.\n", ""),
     (["check", "tail-merging", "v3.0"], 1, "Not the answer: v3.0 is not what exercise 1 looks for.\n", ""),
-    (["check", "6", "2.6.31"], 0, "Right: 2.6.31 is the answer to exercise 6.\n", ""),
+    (["check", "6", "3.5"], 0, "Right: 3.5 is the answer to exercise 6.\n", ""),
     (["check", "7", "init_on_free=1"], 0, "Right: init_on_free=1 is the answer to exercise 7.\n", ""),
     (["check", "7", "init_on_free"], 0, "Right: init_on_free is the answer to exercise 7.\n", ""),
     (["check", "7", "KASAN=y"], 1, "Not the answer: KASAN=y is not what exercise 7 looks for.\n", ""),
     (["check", "1", "deadbeef99"], 2, "", "linuxmm: error: check: deadbeef99 is not a point of the modelled "
-                                         "history: deadbeef99 is not a modelled commit (modelled ones include "
-                                         "0aaa29a56e4f, 0b24becc810d, 10cef6029502, ...; see `linuxmm log "
-                                         "--oneline`)\n"),
+                                         "history: deadbeef99 is not a modelled commit (modelled ones include *"),
     (["check", "99", "x"], 2, "", "linuxmm: error: no exercise '99' (there are: 1 (tail-merging), 2 (pcp-lists), "
                                   "3 (max-order), 4 (pagetypeinfo-reserve), 5 (reclaimable-appears), "
-                                  "6 (oversized-request), 7 (freed-page-contents); see `linuxmm exercise list`)\n"),
+                                  "6 (show-mem-letters), 7 (freed-page-contents); see `linuxmm exercise list`)\n"),
 ])
 def test_check(capsys, argv, status, out, err):
-    assert cli(capsys, *argv) == (status, out, err)
+    got = cli(capsys, *argv)
+    if err.endswith("*"):  # the examples it names come from the growing list of commits
+        assert got[:2] == (status, out) and got[2].startswith(err[:-1]) and got[2].endswith(
+            "...; see `linuxmm log --oneline`)\n")
+    else:
+        assert got == (status, out, err)
 
 
 def test_exercise_takes_no_kernel_options(capsys):
