@@ -399,7 +399,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     if "kernel" not in getattr(item, "fixturenames", ()):
         return report
-    defs = item._fixtureinfo.name2fixturedefs.get("kernel")  # type: ignore[attr-defined]
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.get("kernel") if info is not None else None
     if not defs or getattr(defs[-1].func, "__module__", None) != __name__:
         return report
     version = _item_version(item)

@@ -439,3 +439,63 @@ def test_next_with_only_a_bad_revision_bisects_from_the_start(capsys):
     assert out[1] == (f"Bisecting: {n - n // 2 - 1} revisions left to test after this "
                       f"(roughly {lb.estimate_bisect_steps(n)} steps)")
     assert out[2] == f"[{LABELS[n // 2 - 1]}] Linux {LABELS[n // 2 - 1][1:]}"
+
+
+# -- config-bisect ------------------------------------------------------------------------------------
+@pytest.fixture
+def live(monkeypatch):
+    """config-bisect boots kernels: the whole history, not the frozen one."""
+    from linuxmm.host import get_host
+
+    monkeypatch.setattr(get_host(), "history", LIVE)
+
+
+def config_bisect(capsys, *argv):
+    capsys.readouterr()
+    status = main(["config-bisect", *argv])
+    out, err = capsys.readouterr()
+    return status, out.splitlines(), err.splitlines()
+
+
+def test_config_bisect_finds_the_setting(capsys, tmp_path, live):
+    t = tmp_path / "t.sh"
+    t.write_text('echo "$LINUXMM_KERNEL_VERSION|$LINUXMM_CONFIG|$LINUXMM_CMDLINE" >> seen\n'
+                 'case " $LINUXMM_CMDLINE " in *" init_on_free=1 "*) exit 1;; esac\n')
+    status, out, err = config_bisect(capsys, "--kernel-version", "6.12", "--good", "quiet",
+                                     "--bad", "quiet KASAN=y init_on_free=1 loglevel=7", "--", "sh", str(t))
+    assert (status, err) == (0, [])
+    assert out == [
+        "Bisecting: 0 settings left to test after this (roughly 1 step)",
+        "[init_on_free=1] quiet KASAN=y init_on_free=1",
+        f"running  'sh' '{t}'",
+        "Bisecting: 0 settings left to test after this (roughly 0 steps)",
+        "[KASAN=y] quiet KASAN=y",
+        f"running  'sh' '{t}'",
+        "init_on_free=1 is the first bad setting",
+        "setting init_on_free=1",
+        "",
+        "    on top of: quiet KASAN=y",
+        "bisect found first bad setting",
+    ]
+    assert (tmp_path / "seen").read_text().splitlines() == ["6.12|KASAN=y|quiet init_on_free=1", "6.12|KASAN=y|quiet"]
+    assert not (tmp_path / ".linuxmm-bisect.json").exists()  # a settings bisection keeps no state
+
+
+@pytest.mark.parametrize("argv, status, err", [
+    (["--bad", "quiet", "--good", "quiet", "--", "true"], 1,
+     ["error: the good and the bad settings are the same: nothing to bisect"]),
+    (["--bad", "KASAN=y", "--good", "quiet", "--", "true"], 1,
+     ["error: 'quiet' is in the good settings but not in the bad ones: the bad settings are applied on top of the "
+      "good ones, so repeat it there (or drop it)"]),
+    (["--bad", "KASAN", "--", "true"], 1, ["error: 'KASAN': a config symbol needs a value, as in KASAN=y"]),
+    (["--kernel-version", "3.19", "--bad", "KASAN=y", "--", "true"], 1,
+     ['error: the bad settings do not boot 3.19: CONFIG_KASAN is not in v3.19: it appeared in v4.0-rc1 '
+      '(0b24becc810d "kasan: add kernel address sanitizer infrastructure")']),
+    (["--bad", "KASAN=y"], 1, ["error: bisect run failed: no command provided."]),
+    (["--kernel-version", "9.99", "--bad", "KASAN=y", "--", "true"], 2,
+     ["linuxmm: error: 9.99 is newer than the newest modelled release (v6.18); nearest: v6.16, v6.17, v6.18"]),
+    (["--bad", "x=1", "--term-old", "a", "--", "true"], 2,
+     ["linuxmm: error: config-bisect: give both --term-old and --term-new, or neither"]),
+])
+def test_config_bisect_bad_input(capsys, live, argv, status, err):
+    assert config_bisect(capsys, *argv) == (status, [], err)
