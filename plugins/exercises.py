@@ -67,11 +67,16 @@ class Exercise:
         return self.path.read_text(encoding="utf-8")
 
     def shown_path(self) -> str:
-        """The test file as a user would type it: relative to the current directory when inside it."""
+        """The test file as a user would type it: ``tests/exercises/...`` in a source checkout (when that
+        file is this one), else relative to the current directory when inside it, else absolute."""
+        checkout = Path("tests") / "exercises" / self.path.name
         try:
-            return os.path.relpath(self.path) if not os.path.relpath(self.path).startswith("..") else str(self.path)
-        except ValueError:
+            if checkout.is_file() and checkout.read_bytes() == self.path.read_bytes():
+                return str(checkout)
+            rel = os.path.relpath(self.path)
+        except (OSError, ValueError):
             return str(self.path)
+        return rel if not rel.startswith("..") else str(self.path)
 
     def bisect_command(self) -> str:
         test = f"pytest -q {self.shown_path()}"
@@ -86,12 +91,22 @@ class Exercise:
         return f"linuxmm bisect run --good {self.good} --bad {self.bad} -- {test}"
 
 
+#: Names another directory of exercise files (for writing new ones, and for tests).
+DIR_ENV = "LINUXMM_EXERCISES"
+
+
 def exercises_dir() -> Path:
-    """Where the exercise files are: the installed package, else the source tree beside ``plugins/``."""
+    """Where the exercise files are: ``$LINUXMM_EXERCISES``, else the source tree beside ``plugins/`` (a
+    checkout or an editable install), else the installed package ``linuxmm_exercises``."""
+    if os.environ.get(DIR_ENV):
+        return Path(os.environ[DIR_ENV])
+    source = Path(__file__).resolve().parent.parent / "tests" / "exercises"
+    if source.is_dir():
+        return source
     spec = importlib.util.find_spec(PACKAGE)
     if spec is not None and spec.submodule_search_locations:
         return Path(next(iter(spec.submodule_search_locations)))
-    return Path(__file__).resolve().parent.parent / "tests" / "exercises"
+    raise LinuxmmError(f"no exercises found: {PACKAGE} is not installed and there is no {source}")
 
 
 def _literal(tree: ast.Module, name: str) -> Any:

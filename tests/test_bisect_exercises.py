@@ -30,7 +30,7 @@ from linuxmm.errors import LinuxmmError
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[1]
-EXERCISES = exm.all_exercises()
+EXERCISES = exm.all_exercises(ROOT / "tests" / "exercises")  # this checkout's, wherever linuxmm is installed
 BY_NUMBER = {ex.number: ex for ex in EXERCISES}
 
 #: What each bisection names (the lines before it are git's, see test_same_lines_as_git_bisect_run).
@@ -103,6 +103,7 @@ mirror = tg.mirror  # the same module-scoped fixture: one mirror repository for 
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, tmp_path):
+    monkeypatch.setenv(exm.DIR_ENV, str(ROOT / "tests" / "exercises"))
     for name in ("LINUXMM_KERNEL_VERSION", "LINUXMM_CONFIG", "LINUXMM_CMDLINE", "LINUXMM_BISECT_RUN",
                  lb.STATE_ENV):
         monkeypatch.delenv(name, raising=False)
@@ -233,6 +234,7 @@ def test_a_whole_exercise_through_the_command_line(tmp_path):
     assert ours == [line for line in expected
                     if line.startswith(("Bisecting:", "[", "running ", "bisect ")) or " is the first " in line]
     assert running in ours and ours[-2:] == ["6dda9d55bf54 is the first bad commit", "bisect found first bad commit"]
+    env[exm.DIR_ENV] = str(ROOT / "tests" / "exercises")
     check = subprocess.run([sys.executable, "-m", "linuxmm.cli", "exercise", "check", "1", "6dda9d55bf54"],
                            cwd=ROOT, env=env, capture_output=True, text=True)
     assert (check.returncode, check.stdout) == (0, "Right: 6dda9d55bf54 is the answer to exercise 1.\n")
