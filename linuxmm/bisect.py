@@ -1212,12 +1212,12 @@ def add_subcommand(subs: Any) -> argparse.ArgumentParser:
     p.set_defaults(func=_cli)
 
     c = subs.add_parser("config-bisect", help="find which config symbol or boot parameter changes a test's result",
-                        description="Find which setting of --bad, applied one at a time on top of --good, changes "
-                                    "the command's result (ktest's config bisect). A setting is a Kconfig item "
-                                    "(KASAN=y, upper case) or a boot parameter (init_on_free=1, quiet). The command "
-                                    "runs through /bin/sh with $LINUXMM_CONFIG and $LINUXMM_CMDLINE set to the "
-                                    "settings under test (the pytest plugin's `kernel` fixture boots with them) and "
-                                    "$LINUXMM_KERNEL_VERSION to --kernel-version when given. Exit statuses and "
+                        description="Find which setting of --bad, applied one at a time on top of --good, changes\n"
+                                    "the command's result (ktest's config bisect). A setting is a Kconfig item\n"
+                                    "(KASAN=y, upper case) or a boot parameter (init_on_free=1, quiet). The command\n"
+                                    "runs through /bin/sh with $LINUXMM_CONFIG and $LINUXMM_CMDLINE set to the\n"
+                                    "settings under test (the pytest plugin's `kernel` fixture boots with them) and\n"
+                                    "$LINUXMM_KERNEL_VERSION to --kernel-version when given. Exit statuses and\n"
                                     "output lines are those of `linuxmm bisect run`.",
                         epilog="example:\n  linuxmm config-bisect --kernel-version 6.12 --bad 'quiet init_on_free=1' "
                                "-- pytest -q tests/exercises/test_freed_page_contents.py",
