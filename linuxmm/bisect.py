@@ -545,20 +545,22 @@ class Bisect:
             return self.error(NEED_GOOD_BAD.format(**vocab))
         return self.error(NEED_START.format(**vocab))
 
-    def print_status(self) -> None:
+    def print_status(self, default_words: bool = False) -> None:
+        """git's ``bisect_print_status()``; from ``start`` git 2.39.5 names good and bad whatever the terms."""
         nr_good, nr_bad = len(self.state.goods), self.state.bad is not None
         if nr_good and nr_bad:
             return
         if not nr_good and not nr_bad:
-            self.log_printf(f"status: waiting for both {self.term_good} and {self.term_bad} commits")
+            good, bad = ("good", "bad") if default_words else (self.term_good, self.term_bad)
+            self.log_printf(f"status: waiting for both {good} and {bad} commits")
         elif nr_good:
             self.log_printf(f"status: waiting for bad commit, {nr_good} good commit{'' if nr_good == 1 else 's'} known")
         else:
             self.log_printf("status: waiting for good commit(s), bad commit known")
 
-    def auto_next(self) -> int:
+    def auto_next(self, default_words: bool = False) -> int:
         if self.next_check(None):
-            self.print_status()
+            self.print_status(default_words)
             return BISECT_OK
         return self.bisect_next()
 
@@ -688,7 +690,7 @@ class Bisect:
             self.bisect_write(self.term_bad if n == 0 else self.term_good, text, index, True)
         if revs:
             self.log_append("linuxmm bisect start" + sq_quote_argv(argv))
-        res = self.auto_next()
+        res = self.auto_next(default_words=True)
         if res not in (BISECT_OK, BISECT_INTERNAL_SUCCESS_1ST_BAD_FOUND, BISECT_INTERNAL_SUCCESS_MERGE_BASE):
             self.state = State()
         return res

@@ -295,3 +295,53 @@ def test_git_version_is_the_pinned_one():
     if not EXACT:
         pytest.skip(f"exact output is pinned to git {lb.GIT_VERSION}; found git {git_version()}")
     assert git_version() == "2.39.5"
+
+
+# -- interactive sessions and bad input, command by command -----------------------------------------------
+def _git_lines(text: str, shas: dict[str, str]) -> list[str]:
+    by_sha = {sha: label for label, sha in shas.items()}
+    text = re.sub(r"[0-9a-f]{40}", lambda m: by_sha.get(m.group(0), m.group(0)), text)
+    return [ln.replace("git bisect", "linuxmm bisect") for ln in text.splitlines()
+            if not ln.startswith(("Previous HEAD position", "Switched to branch", "HEAD is now at", "Already on"))]
+
+
+SESSIONS = [
+    ("interactive", [["start"], ["bad", "v6.18"], ["good", "v2.6.30"], ["good"], ["skip"], ["bad"], ["good"],
+                     ["skip", "v5.4..v5.6"], ["bad"], ["log"]]),
+    ("terms", [["start", "--term-old", "broken", "--term-new", "fixed"], ["broken", "v4.0"], ["fixed", "v4.4"],
+               ["fixed"], ["broken"], ["bad"], ["terms"], ["log"]]),
+    ("old-new-by-first-word", [["start"], ["new", "v6.18"], ["old", "v6.12"], ["old"], ["new"], ["log"]]),
+    ("good-newer-than-bad", [["start", "v2.6.27", "v2.6.28"]]),
+    ("same-point", [["start", "v2.6.28", "v2.6.28"]]),
+    ("next-to-each-other", [["start", "v4.4", "v4.4-rc1"], ["log"]]),
+    ("bad-takes-one", [["start", "v6.18", "v6.12"], ["bad", "v6.14", "v6.13"], ["new"], ["log"]]),
+    ("only-skips-left", [["start", "v4.4", "v4.0"], ["skip", "v4.0..v4.3"], ["skip"], ["skip"], ["skip"],
+                         ["skip"], ["bad"], ["log"]]),
+]
+
+
+@pytest.mark.parametrize("name, commands", SESSIONS, ids=[s[0] for s in SESSIONS])
+def test_session_matches_git_command_by_command(mirror, tmp_path, monkeypatch, capsys, name, commands):
+    from linuxmm.cli import main
+
+    repo, shas = mirror
+    env = _env(tmp_path)
+    subprocess.run([GIT, "bisect", "reset"], cwd=repo, env=env, capture_output=True)
+    monkeypatch.setenv(lb.STATE_ENV, str(tmp_path / "state.json"))
+    monkeypatch.delenv("LINUXMM_KERNEL_VERSION", raising=False)
+    try:
+        for argv in commands:
+            git_argv = [shas.get(a, a) if ".." not in a else "..".join(shas[x] for x in a.split(".."))
+                        for a in argv]
+            g = subprocess.run([GIT, "bisect", *git_argv], cwd=repo, env=env, capture_output=True, text=True)
+            capsys.readouterr()
+            status = main(["bisect", *argv])
+            out, err = capsys.readouterr()
+            ours = normalise_linuxmm(out.splitlines()), err.splitlines()
+            theirs = normalise_git(_git_lines(g.stdout, shas), shas), _git_lines(g.stderr, shas)
+            assert status == g.returncode, (argv, g.stderr)
+            assert ours[0] == theirs[0], argv
+            if EXACT:
+                assert ours[1] == [ln for ln in theirs[1] if not ln.startswith(("warning: ", "Note:"))], argv
+    finally:
+        subprocess.run([GIT, "bisect", "reset"], cwd=repo, env=env, capture_output=True)
