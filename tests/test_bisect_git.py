@@ -208,6 +208,8 @@ CASES = [
     ("fix-with-terms", ["--term-old", "broken", "--term-new", "fixed", "v6.15", "v6.14"],
      {x: 1 for x in _after("f7a35a3c36d1")}),
     ("old-new", ["--term-new=new", "--term-old=old", "v6.18", "v4.0"], {x: 1 for x in _after("0aaa29a56e4f")}),
+    ("fix-with-terms-and-skips", ["--term-old", "broken", "--term-new", "fixed", "v6.18", "v5.0"],
+     {**{x: 1 for x in _after("v6.2")}, **{x: 125 for x in _between("v5.10", "v5.19")}}),
     ("skip-some", ["v6.18", "v2.6.0"],
      {**{x: 1 for x in _after("6dda9d55bf54")}, **{x: 125 for x in _between("v2.6.30", "v2.6.33")}}),
     ("skip-after-culprit", ["v6.18", "v2.6.0"],
