@@ -437,10 +437,13 @@ class Bisect:
                 pass
             return
         tmp = self.path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(self.state.to_json(), f, indent=1)
-            f.write("\n")
-        os.replace(tmp, self.path)
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(self.state.to_json(), f, indent=1)
+                f.write("\n")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise Fatal(f"fatal: cannot write bisect state '{self.path}': {exc.strerror}", 128) from None
 
     # -- helpers ----------------------------------------------------------------------
     @property
@@ -1054,7 +1057,13 @@ def main(argv: Sequence[str], state_path: str | None = None, runner: Callable[[s
         else:
             state_path, argv = argv[0].split("=", 1)[1], argv[1:]
     try:
-        b = Bisect(state_path=state_path, runner=runner)
+        try:
+            b = Bisect(state_path=state_path, runner=runner)
+        except Fatal:
+            if argv[:1] == ["reset"] and len(argv) == 1:  # a state file that cannot be read can still be dropped
+                os.unlink(state_path or os.environ.get(STATE_ENV) or DEFAULT_STATE)
+                return 0
+            raise
         try:
             res = b.main(argv)
         finally:

@@ -306,6 +306,11 @@ def test_state_file_location(capsys, tmp_path, monkeypatch):
     (tmp_path / "junk.json").write_text("{}")
     status, _, err = bisect(capsys, "--state", "junk.json", "log")
     assert status == 128 and err[0].startswith("fatal: 'junk.json' is not a linuxmm bisect state file")
+    assert bisect(capsys, "--state", "junk.json", "reset") == (0, [], [])  # reset drops it all the same
+    assert not (tmp_path / "junk.json").exists()
+    status, _, err = bisect(capsys, "--state", str(tmp_path / "missing" / "s.json"), "start")
+    assert status == 128
+    assert err == [f"fatal: cannot write bisect state '{tmp_path / 'missing' / 's.json'}': No such file or directory"]
 
 
 # -- bad input ---------------------------------------------------------------------------------------
