@@ -141,14 +141,24 @@ def versions_matrix(value: str) -> list[str] | None:
     stable releases).  ``X,Y,...``: each item, which may itself be a range.
     Items are checked as ``--kernel-version`` is; duplicates are dropped.
     """
+    text = value.strip()
+    if text != "all" and "," not in text and ".." not in text:
+        return None
+    history = _history()
+    key = (id(history), text)
+    if key not in _MATRICES:
+        _MATRICES[key] = _matrix(history, text)
+    return list(_MATRICES[key])
+
+
+_MATRICES: dict[tuple[int, str], list[str]] = {}
+
+
+def _matrix(history: Any, text: str) -> list[str]:
     from .errors import VersionError
 
-    text = value.strip()
-    history = _history()
     if text == "all":
         return history.modelled_releases()
-    if "," not in text and ".." not in text:
-        return None
     out: list[str] = []
     for item in text.split(","):
         item = item.strip()
