@@ -55,6 +55,8 @@ from typing import Any
 
 import pytest
 
+from .kconfig import show_value
+
 OPTION = "linuxmm_kernel_version"
 #: The keywords ``@pytest.mark.kernel_boot`` passes on to :func:`linuxmm.boot`.
 BOOT_KEYWORDS = ("mem", "cpus", "config", "cmdline", "seed")
@@ -88,7 +90,7 @@ def _check_option(config: pytest.Config) -> None:
     env = os.environ.get("LINUXMM_KERNEL_VERSION")
     if given is not None:
         value, source = given, f"--kernel-version {given}"
-    elif env is not None and env.strip():
+    elif env is not None:  # set but empty is a mistake, as on the command line
         value, source = env, f"LINUXMM_KERNEL_VERSION={env}"
     else:
         return
@@ -360,7 +362,7 @@ def kernel(request: pytest.FixtureRequest, linuxmm_kernel_config: dict):
     env_config, env_cmdline = _env_settings()
     if env_config:
         base = opts.get("config") or {}
-        base = [f"{k}={_config_text(v)}" for k, v in base.items()] if isinstance(base, dict) else list(base)
+        base = [f"{k}={show_value(v)}" for k, v in base.items()] if isinstance(base, dict) else list(base)
         opts["config"] = base + env_config
     if env_cmdline:
         opts["cmdline"] = " ".join(x for x in (opts.get("cmdline") or "", env_cmdline) if x)
@@ -380,10 +382,6 @@ def kernel(request: pytest.FixtureRequest, linuxmm_kernel_config: dict):
     if env_config or env_cmdline:
         pytest.exit(failure, returncode=CANNOT_TEST)
     pytest.fail(failure, pytrace=False)
-
-
-def _config_text(value: Any) -> str:
-    return "y" if value is True else "n" if value is False or value is None else str(value)
 
 
 # -- which versions failed, and what separates them from the nearest passing one ----------

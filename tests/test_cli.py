@@ -693,3 +693,22 @@ def test_closed_pipe_is_not_a_traceback():
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 141  # as a shell reports a reader that went away (SIGPIPE)
         assert err == ""
+
+
+def test_config_and_cmdline_from_the_environment(capsys, monkeypatch):
+    # what linuxmm config-bisect sets for the command it runs: the CLI reads it as the pytest plugin does
+    monkeypatch.setenv("LINUXMM_CONFIG", "KASAN=y INIT_ON_FREE_DEFAULT_ON=y")
+    monkeypatch.setenv("LINUXMM_CMDLINE", "init_on_alloc=1 quiet")
+    status, out, _ = run(capsys, "--kernel-version", "6.1", "--mem", "64M", "info")
+    lines = out.splitlines()
+    assert "config:      CONFIG_INIT_ON_FREE_DEFAULT_ON=y CONFIG_KASAN=y" in lines
+    assert "cmdline:     init_on_alloc=1 quiet" in lines
+    # flags win over the environment
+    status, out, _ = run(capsys, "--kernel-version", "6.1", "--mem", "64M", "--config", "KASAN=n", "--cmdline",
+                         "quiet", "info")
+    lines = out.splitlines()
+    assert "config:      CONFIG_INIT_ON_FREE_DEFAULT_ON=y" in lines and "cmdline:     quiet" in lines
+    # commands that boot nothing are not refused for what the environment holds
+    assert run(capsys, "versions", "--tags-only")[0] == 0
+    k = linuxmm.boot("6.1", mem="64M")
+    assert k.config["KASAN"] is True and k.cmdline.text == "init_on_alloc=1 quiet"
