@@ -30,6 +30,10 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.mm_page_alloc",
     "linuxmm_plugins.proc_page_alloc",
     "linuxmm_plugins.workloads",
+    "linuxmm_plugins.mm_slab_kconfig",
+    "linuxmm_plugins.mm_slub",
+    "linuxmm_plugins.proc_slabinfo",
+    "linuxmm_plugins.slabtop",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

@@ -476,8 +476,8 @@ def test_largest_machine_boots(capsys):
     (["--config", "garbage", "info"], "unknown config symbol CONFIG_GARBAGE (see `linuxmm info --symbols`)"),
     (["--config", "=y", "info"], "--config '=y': expected NAME=VALUE, e.g. KASAN=y"),
     (["--config", "KASAN=maybe", "info"], "CONFIG_KASAN is a bool: use y or n, not 'maybe'"),
-    (["proc", "nosuch"], "/proc/nosuch is not modelled (known: buddyinfo, pagetypeinfo)"),
-    (["proc", "/proc/nosuch"], "/proc/nosuch is not modelled (known: buddyinfo, pagetypeinfo)"),
+    (["proc", "nosuch"], f"/proc/nosuch is not modelled (known: {', '.join(sorted(linuxmm.host.get_host().proc_files))})"),
+    (["proc", "/proc/nosuch"], f"/proc/nosuch is not modelled (known: {', '.join(sorted(linuxmm.host.get_host().proc_files))})"),
     (["--kernel-version", "", "info"],
      "--kernel-version is empty: give a release such as 2.6.28, a commit sha prefix, or 'latest' "
      "(see `linuxmm versions`)"),
