@@ -15,7 +15,8 @@ import os
 from typing import Any, Iterable, Mapping
 
 from .config import check_cpus, check_mem, parse_cmdline, resolve_config
-from .errors import (ConfigError, KernelBug, KernelPanic, LinuxmmError, NotInThisKernel, PageFault,
+from .errors import (ArgumentError, ConcurrencyError, ConfigError, InvariantViolation, KernelBug, KernelOops,
+                     KernelPanic, LinuxmmError, NotInThisKernel, PageFault,
                      PluginError, VersionError, WorkloadError)
 from .gfp import *  # noqa: F401,F403  (GFP_KERNEL, __GFP_ZERO, ...)
 from .gfp import __all__ as _gfp_all
@@ -37,22 +38,45 @@ def history():
     return get_host().history
 
 
+ENV_VERSION = "LINUXMM_KERNEL_VERSION"
+
+
+def resolve_env(host: Host | None = None):
+    """The revision ``$LINUXMM_KERNEL_VERSION`` names (``latest`` when it is unset).
+
+    Set but empty is a mistake, as on the command line; errors name the variable.
+    """
+    host = host or get_host()
+    env = os.environ.get(ENV_VERSION)
+    if env is None:
+        return host.history.resolve("latest")
+    if not env.strip():
+        raise VersionError(f"{ENV_VERSION} is set but empty: give a release such as 2.6.28, a commit sha "
+                           f"prefix, or 'latest' (or unset it)")
+    try:
+        return host.history.resolve(env)
+    except VersionError as exc:
+        raise VersionError(f"{ENV_VERSION}={env}: {exc}") from None
+
+
 def boot(version: str | None = None, *, mem: str | int | None = None, cpus: int = 1,
          config: Mapping[str, Any] | Iterable[str] | None = None, cmdline: str | None = None,
          seed: int = 0, host: Host | None = None) -> Kernel:
     """Boot a kernel.
 
-    ``version`` is a release (``"0.01"``, ``"2.6.28"``, ``"6.15-rc6"``), a
-    modelled commit's sha prefix, or ``"latest"``; ``None`` reads
-    ``LINUXMM_KERNEL_VERSION`` and defaults to ``latest``.  ``mem`` is the
+    ``version`` is a string: a release (``"0.01"``, ``"2.6.28"``, ``"6.15-rc6"``),
+    a modelled commit's sha prefix, or ``"latest"``; ``None`` reads
+    ``LINUXMM_KERNEL_VERSION`` and defaults to ``latest``.  A number is
+    refused (``6.10`` as a float is ``6.1``).  ``mem`` is the
     machine's RAM (``"256M"``; the era's default when ``None``); ``config``
     maps Kconfig symbols (with or without ``CONFIG_``) to values;
     ``cmdline`` is the boot command line.
     """
     host = host or get_host()
     if version is None:
-        version = os.environ.get("LINUXMM_KERNEL_VERSION") or "latest"
-    rev = host.history.resolve(str(version))
+        rev = resolve_env(host)
+    else:
+        rev = host.history.resolve(version)
     values = resolve_config(host, rev, config)
     cmd = parse_cmdline(host, rev, cmdline)
     size = None
@@ -67,4 +91,5 @@ def boot(version: str | None = None, *, mem: str | int | None = None, cpus: int 
 
 __all__ = ["boot", "history", "hookimpl", "Host", "Kernel", "NULL", "ZERO_SIZE_PTR", "PAGE_SIZE",
            "PAGE_SHIFT", "LinuxmmError", "VersionError", "ConfigError", "NotInThisKernel", "PluginError",
-           "WorkloadError", "KernelPanic", "KernelBug", "PageFault", *_gfp_all]
+           "WorkloadError", "KernelPanic", "KernelBug", "KernelOops", "PageFault", "ArgumentError",
+           "ConcurrencyError", "InvariantViolation", *_gfp_all]

@@ -43,22 +43,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: error: {where + ': ' if where else ''}{message}\n")
 
 
-def _global_options(sub: bool) -> argparse.ArgumentParser:
-    """The kernel-choosing options; on subcommands they default to SUPPRESS so both places work."""
+def _global_options(sub: bool, hidden: bool = False) -> argparse.ArgumentParser:
+    """The kernel-choosing options; on subcommands they default to SUPPRESS so both places work.
+
+    ``hidden``: for commands that boot nothing, the options are parsed (so that
+    giving one is refused with a clear message) but not listed in ``--help``.
+    """
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("kernel options (before or after the command; after it wins, --config adds up)")
     d = (lambda v: _SUPPRESS) if sub else (lambda v: v)
+    h = (lambda text: _SUPPRESS) if hidden else (lambda text: text)
     g.add_argument("--kernel-version", metavar="V", default=d(None),
-                   help="release (0.01, 2.6.28, 6.15-rc6), commit sha prefix, or 'latest' "
-                        "(default: $LINUXMM_KERNEL_VERSION, else latest)")
+                   help=h("release (0.01, 2.6.28, 6.15-rc6), commit sha prefix, or 'latest' "
+                          "(default: $LINUXMM_KERNEL_VERSION, else latest)"))
     g.add_argument("--config", metavar="NAME=VAL", action="append", dest="config_sub" if sub else "config",
                    default=d([]) if not sub else _SUPPRESS,
-                   help="set a config symbol, with or without CONFIG_ (repeatable)")
-    g.add_argument("--cmdline", metavar="TEXT", default=d(None), help="kernel boot command line")
+                   help=h("set a config symbol, with or without CONFIG_ (repeatable)"))
+    g.add_argument("--cmdline", metavar="TEXT", default=d(None), help=h("kernel boot command line"))
     g.add_argument("--mem", metavar="SIZE", default=d(None),
-                   help="RAM, e.g. 256M or 64G, at most 256G (default: the era's)")
-    g.add_argument("--cpus", metavar="N", type=int, default=d(None), help="number of CPUs, 1 to 1024 (default 1)")
-    g.add_argument("--seed", metavar="N", type=int, default=d(None), help="seed for workloads (default 0)")
+                   help=h("RAM, e.g. 256M or 64G, at most 256G (default: the era's)"))
+    g.add_argument("--cpus", metavar="N", type=int, default=d(None),
+                   help=h("number of CPUs, 1 to 1024 (default 1)"))
+    g.add_argument("--seed", metavar="N", type=int, default=d(None), help=h("seed for workloads (default 0)"))
     return p
 
 
@@ -71,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command-line grammar."""
     top = _global_options(sub=False)
     sub = _global_options(sub=True)
+    quiet = _global_options(sub=True, hidden=True)  # for commands that boot nothing
     parser = _Parser(prog=PROG, parents=[top],
                      description="Linux kernel memory management as it was at each point of its history.",
                      epilog="example:\n  linuxmm --kernel-version 2.6.28 proc buddyinfo",
@@ -79,12 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     subs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subs.required = True
 
-    p = _add(subs, sub, "versions", "list the modelled releases and the implementation chosen at each",
+    p = _add(subs, quiet, "versions", "list the modelled releases and the implementation chosen at each",
              "linuxmm versions --tags-only")
     p.add_argument("--tags-only", action="store_true", help="print the tags only")
     p.set_defaults(func=cmd_versions)
 
-    p = _add(subs, sub, "log", "show the modelled commits and release tags, newest first, like git log",
+    p = _add(subs, quiet, "log", "show the modelled commits and release tags, newest first, like git log",
              "linuxmm log --oneline v2.6.27..v2.6.28")
     p.add_argument("--oneline", action="store_true", help="one line per commit or tag")
     p.add_argument("-n", "--max-count", type=int, metavar="N", dest="max_count", help="show at most N entries")
@@ -107,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "table is used where no flag is given; an op's repeat is at most 1000000, and "
                         "fragment needs 4G of RAM or less")
     p.add_argument("--list", action="store_true", help="list the built-in workloads")
+    p.add_argument("--soak", type=int, metavar="N",
+                   help="instead of a workload: N random operations on every allocator the kernel has, checking "
+                        "the model's invariants as they go; a violation prints how to reproduce it (status 1)")
+    p.add_argument("--check-every", type=int, metavar="K", default=1000,
+                   help="with --soak: check the invariants every K operations (default 1000)")
     p.set_defaults(func=cmd_run)
 
     p = _add(subs, sub, "proc", "print a /proc file as the era's kernel printed it",
@@ -124,14 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="which index (default: unusable)")
     p.set_defaults(func=cmd_extfrag)
 
-    p = _add(subs, sub, "bench", "measure the allocator's hot path, boot time and peak memory against targets",
+    p = _add(subs, quiet, "bench", "measure the allocator's hot path, boot time and peak memory against targets",
              "linuxmm bench --quick")
     p.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
     p.add_argument("--quick", action="store_true", help="fewer iterations (rougher figures)")
     p.set_defaults(func=cmd_bench)
 
     for command in sorted(_host().commands.values(), key=lambda c: c.name):
-        p = _add(subs, sub, command.name, command.help, command.example or f"linuxmm {command.name}")
+        p = _add(subs, sub if command.boots else quiet, command.name, command.help,
+                 command.example or f"linuxmm {command.name}")
         command.configure(p)
         p.set_defaults(func=_plugin_command(command))
     return parser
@@ -154,8 +167,8 @@ def _version_source(args: argparse.Namespace, file_version: str | None = None,
                     file_where: str = "") -> tuple[str, str | None]:
     """The version to boot and where it came from (None: the flag or the default).
 
-    An empty ``--kernel-version ''`` is a mistake, not "use the default"; an
-    empty ``$LINUXMM_KERNEL_VERSION`` counts as unset, as shells use it.
+    An empty ``--kernel-version ''`` is a mistake, not "use the default", and
+    so is a ``$LINUXMM_KERNEL_VERSION`` that is set but empty.
     """
     if args.kernel_version is not None:
         if not args.kernel_version.strip():
@@ -165,7 +178,10 @@ def _version_source(args: argparse.Namespace, file_version: str | None = None,
     if file_version is not None:
         return file_version, f"{file_where} version {file_version!r}"
     env = os.environ.get(ENV_VERSION)
-    if env is not None and env.strip():
+    if env is not None:
+        if not env.strip():
+            raise LinuxmmError(f"{ENV_VERSION} is set but empty: give a release such as 2.6.28, a commit sha "
+                               f"prefix, or 'latest' (or unset it)")
         return env, f"{ENV_VERSION}={env}"
     return "latest", None
 
@@ -334,13 +350,15 @@ def _symbols_report(host: Any, rev: Any) -> str:
     syms = [s for s in host.symbols.values() if host.available(s, rev)]
     for sym in sorted(syms, key=lambda s: s.name):
         setting = f"CONFIG_{sym.name}={_config_value(defaults.get(sym.name))}"
-        out.append(f"  {setting:<32} {sym.help}".rstrip())
+        note = "" if sym.modelled else " (accepted, no effect in this model)"
+        out.append(f"  {setting:<32} {sym.help}{note}".rstrip())
     if not syms:
         out.append("  (none)")
     out.append(f"boot parameters at {rev.describe}:")
     params = [p for p in host.params.values() if host.available(p, rev)]
     for param in sorted(params, key=lambda p: p.name):
-        out.append(f"  {param.name:<32} {param.help}".rstrip())
+        note = "" if param.modelled or "no effect" in param.help else " (accepted, no effect in this model)"
+        out.append(f"  {param.name:<32} {param.help}{note}".rstrip())
     if not params:
         out.append("  (none)")
     return "\n".join(out)
@@ -374,6 +392,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     out = [f"version:     {rev.describe}"]
     if rev.name != rev.describe:
         out[0] += f" ({rev.name})"
+    if rev.note:
+        out.append(f"resolved:    {rev.note}")
     if not k.implementations:
         out.append("subsystems:  (none modelled at this revision)")
     for subsystem, impl in k.implementations.items():
@@ -397,12 +417,30 @@ def cmd_info(args: argparse.Namespace) -> int:
         out.append("unknown:     " + " ".join(k.cmdline.unknown) + f" (not parameters of {rev.describe})")
     if k.cmdline.malformed:
         out.append("malformed:   " + " ".join(k.cmdline.malformed))
+    for note in getattr(k.config, "whatifs", ()):
+        out.append(f"what-if:     {note}")
+    ignored = [f"CONFIG_{n}={_config_value(k.config[n])}" for n in getattr(k.config, "unmodelled", ())]
+    ignored += [name for name in k.cmdline.unmodelled]
+    if ignored:
+        out.append("accepted, no effect in this model: " + " ".join(ignored))
     _emit("\n".join(out))
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     host = _host()
+    if args.soak is not None:
+        if args.list or args.workload != "default":
+            raise LinuxmmError("run --soak takes no workload and no --list")
+        from .soak import soak
+
+        k = _boot(args)
+        report = soak(k, args.soak, seed=args.seed or 0, check_every=args.check_every)
+        _emit(f"soak: {k.version}, seed {args.seed or 0}")
+        _emit("\n".join(report.lines()))
+        return 0 if report.ok else 1
+    if args.check_every != 1000:
+        raise LinuxmmError("run: --check-every goes with --soak")
     if args.list:
         for wl in sorted(host.workloads.values(), key=lambda w: w.name):
             print(f"{wl.name:<10} {wl.help}".rstrip())
@@ -501,8 +539,55 @@ def _one_line(message: str) -> str:
     return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
 
 
+def _quiet_stdout() -> None:
+    """After stdout failed: point it at /dev/null so the interpreter's final flush stays silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        sys.stdout = open(os.devnull, "w")
+    except OSError:
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 1 check failed or panic, 2 usage error)."""
+    """Run the CLI; returns the exit status.
+
+    0 ok; 1 a check failed, or the simulated kernel panicked or hit a BUG; 2 a
+    usage error; 130 interrupted (Ctrl-C); 141 the reader of stdout went away
+    (a closed pipe, as a shell reports a process killed by SIGPIPE); 74
+    (``EX_IOERR``) stdout could not be written (``> /dev/full``).
+    """
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # surface a write error here, not at interpreter exit
+        return status
+    except KeyboardInterrupt:
+        _flush_quietly()
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141
+    except OSError as exc:
+        if exc.errno is None or exc.filename is not None:
+            raise
+        _quiet_stdout()
+        print(f"{PROG}: error: cannot write the output: {exc.strerror}", file=sys.stderr)
+        return 74
+
+
+def _flush_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _quiet_stdout()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -528,12 +613,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"{PROG}: {_one_line(exc)}", file=sys.stderr)
         return 1
-    except BrokenPipeError:  # `linuxmm log | head`
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

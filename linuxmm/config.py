@@ -123,6 +123,8 @@ class Cmdline:
     values: dict[str, Any] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     malformed: list[str] = field(default_factory=list)
+    #: parameters the kernel knew that the model accepts without modelling their effect
+    unmodelled: list[str] = field(default_factory=list)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
@@ -138,6 +140,9 @@ def parse_cmdline(host: "Host", rev: "Revision", text: str | None) -> Cmdline:
     as it would have been; a known parameter with a bad value is
     ``malformed`` (the kernel logs it and carries on).
     """
+    if text is not None and not isinstance(text, str):
+        raise ConfigError(f"the command line is a string such as \"quiet init_on_alloc=1\", not "
+                          f"{type(text).__name__} {text!r}")
     text = (text or "").strip()
     cmd = Cmdline(text=text)
     try:
@@ -153,5 +158,11 @@ def parse_cmdline(host: "Host", rev: "Revision", text: str | None) -> Cmdline:
         try:
             cmd.values[name] = param.parse(value if sep else None)
         except ValueError:
-            cmd.malformed.append(name)
+            if param.early:
+                cmd.malformed.append(name)
+            else:  # obsolete_checksetup: a handler that refuses the value leaves the word to user space
+                cmd.unknown.append(word)
+            continue
+        if not param.modelled and name not in cmd.unmodelled:
+            cmd.unmodelled.append(name)
     return cmd

@@ -23,6 +23,15 @@ class ArgumentError(LinuxmmError, ValueError):
     """
 
 
+class ConcurrencyError(LinuxmmError):
+    """A kernel called from a Python thread other than the one that booted it.
+
+    A kernel is not thread-safe (its hot paths take no lock, as a CPU's own
+    per-CPU lists need none); model concurrency with simulated CPUs
+    (``kernel.on_cpu(i)``), or boot one kernel per thread.
+    """
+
+
 class VersionError(LinuxmmError):
     """A ``--kernel-version`` that names no modelled point."""
 
@@ -43,12 +52,28 @@ class WorkloadError(LinuxmmError):
     """A workload file that cannot be parsed or run."""
 
 
+class InvariantViolation(Exception):
+    """:meth:`Kernel.check` found the model's state inconsistent: a bug in the model, never a user mistake.
+
+    ``violations`` lists every finding, one sentence each.
+    """
+
+    def __init__(self, violations: list[str]):
+        self.violations = list(violations)
+        more = f" (and {len(self.violations) - 1} more)" if len(self.violations) > 1 else ""
+        super().__init__(f"{self.violations[0]}{more}" if self.violations else "no violation")
+
+
 class KernelPanic(Exception):
     """The simulated kernel panicked; it refuses every call afterwards."""
 
 
 class KernelBug(Exception):
     """A ``BUG()``/``BUG_ON()`` fired in the simulated kernel (logged to dmesg)."""
+
+
+class KernelOops(KernelBug):
+    """The simulated kernel oopsed (a bad access in kernel mode): the task dies, the kernel goes on."""
 
 
 class PageFault(LinuxmmError):

@@ -24,6 +24,7 @@ from .records import BenchCase, BootParam, Command, ConfigSymbol, Implementation
 BUILTIN_PLUGINS = (
     "linuxmm_plugins.mainline",
     "linuxmm_plugins.kconfig",
+    "linuxmm_plugins.init_main",
     "linuxmm_plugins.mm_memory_001",
     "linuxmm_plugins.mm_swap_10",
     "linuxmm_plugins.mm_buddy_bitmap",
@@ -58,7 +59,11 @@ class Host:
         pm.add_hookspecs(hookspecs.ToolSpecs)
         pm.add_hookspecs(hookspecs.BootSpecs)
         if load_entrypoints and not os.environ.get("LINUXMM_DISABLE_PLUGIN_AUTOLOAD"):
-            pm.load_setuptools_entrypoints("linuxmm")
+            only = os.environ.get("LINUXMM_PLUGINS")
+            if only is None:
+                pm.load_setuptools_entrypoints("linuxmm")
+            else:
+                self._load_named_entrypoints(pm, [n.strip() for n in only.split(",") if n.strip()])
         for name in BUILTIN_PLUGINS:
             module = importlib.import_module(name)
             if not pm.is_registered(module):
@@ -110,6 +115,21 @@ class Host:
         self.api_names = sorted({entry.partition(":")[0] for impl in self.implementations.values() for entry in impl.api})
 
     # -- helpers ---------------------------------------------------------
+    @staticmethod
+    def _load_named_entrypoints(pm: pluggy.PluginManager, names: list[str]) -> None:
+        """``LINUXMM_PLUGINS=a,b``: load only these third-party entry points (built-in eras always load)."""
+        from importlib.metadata import entry_points
+
+        available = {ep.name: ep for ep in entry_points(group="linuxmm")}
+        builtin = {name.rpartition(".")[2] for name in BUILTIN_PLUGINS}
+        unknown = [n for n in names if n not in available]
+        if unknown:
+            others = ", ".join(sorted(set(available) - builtin)) or "none beyond the built-in eras"
+            raise PluginError(f"LINUXMM_PLUGINS names {', '.join(unknown)}, which no installed package provides "
+                              f"(installed: {others})")
+        for name in names:
+            if name not in builtin and pm.get_plugin(name) is None:
+                pm.register(available[name].load(), name=name)
     def _results_with_plugins(self, hookname: str):
         caller = getattr(self.pm.hook, hookname)
         for impl in caller.get_hookimpls():

@@ -11,17 +11,51 @@ After a panic every kernel call raises :class:`~linuxmm.errors.KernelPanic`.
 from __future__ import annotations
 
 import contextlib
+import sys
+import threading
+import weakref
 from typing import TYPE_CHECKING, Any, Iterator
 
 from .config import Cmdline
 from .dmesg import Dmesg
-from .errors import KernelBug, KernelPanic, LinuxmmError, NotInThisKernel
+from .errors import (ArgumentError, ConcurrencyError, InvariantViolation, KernelBug, KernelOops, KernelPanic,
+                     LinuxmmError, NotInThisKernel)
 from .machine import CPU, Counters, Memory, PageFrames, PhysicalMemory
 
 if TYPE_CHECKING:  # pragma: no cover
     from .history import Revision
     from .host import Host
     from .records import Implementation
+
+
+#: Kernels alive in this process, told when a new Python thread starts (see :meth:`Kernel.guard_threads`).
+_LIVE: "weakref.WeakSet[Kernel]" = weakref.WeakSet()
+_HOOKED = False
+
+
+def _watch_new_threads() -> None:
+    """Have every thread started from the threading module tell the live kernels, once, as it starts.
+
+    ``threading.setprofile`` installs a profile function in each new thread
+    before its ``run()``; ours guards the live kernels and then hands the
+    thread the profile function that was set before it (usually none), so the
+    cost is one call per new thread and nothing in a single-threaded program.
+    """
+    global _HOOKED
+    if _HOOKED:
+        return
+    _HOOKED = True
+    previous = threading.getprofile()
+
+    def on_new_thread(frame: Any, event: str, arg: Any) -> Any:
+        sys.setprofile(previous)
+        for kernel in list(_LIVE):
+            kernel.guard_threads()
+        if previous is not None:
+            return previous(frame, event, arg)
+        return None
+
+    threading.setprofile(on_new_thread)
 
 
 def _api_pairs(impl: "Implementation"):
@@ -53,6 +87,8 @@ class Kernel:
         self.nr_cpus = cpus
         self.this_cpu = 0
         self.panicked: str | None = None
+        self.owner = threading.get_ident()
+        self._guarded = False
         self._has_cache: dict[str, bool] = {}
         self.phys: PhysicalMemory | None = None
         self.memory: Memory | None = None
@@ -79,6 +115,10 @@ class Kernel:
             if late_init is not None:
                 late_init()
         host.pm.hook.linuxmm_kernel_booted(kernel=self)
+        _LIVE.add(self)
+        _watch_new_threads()
+        if threading.active_count() > 1:
+            self.guard_threads()
 
     # -- composition helpers ------------------------------------------------
     def setup_memory(self, size: int, page_offset: int = 0) -> Memory:
@@ -135,6 +175,14 @@ class Kernel:
 
     def proc(self, name: str) -> str:
         """The text of /proc/``name`` as this era's kernel printed it."""
+        if self._guarded and threading.get_ident() != self.owner:
+            self._refuse_thread()
+        return self.proc_file(name).render(self)
+
+    def proc_file(self, name: str):
+        """The :class:`~linuxmm.records.ProcFile` behind /proc/``name`` in this era (an error if none)."""
+        if not isinstance(name, str):
+            raise ArgumentError(f"proc: the file name must be a string, not {type(name).__name__} {name!r}")
         name = name.removeprefix("/proc/")
         pf = self.host.proc_file(name, self.revision)
         if pf is None:
@@ -143,11 +191,15 @@ class Kernel:
                 raise NotInThisKernel(f"/proc/{name} is not modelled (known: "
                                       + ", ".join(sorted(self.host.proc_files)) + ")")
             raise NotInThisKernel(self.host.era_error(f"/proc/{name}", known[0], self.revision))
-        return pf.render(self)
+        return pf
 
     @contextlib.contextmanager
     def on_cpu(self, cpu: int) -> Iterator["Kernel"]:
         """Run the calls in the ``with`` block as CPU ``cpu``."""
+        if self._guarded and threading.get_ident() != self.owner:
+            self._refuse_thread()
+        if type(cpu) is not int:
+            raise ArgumentError(f"on_cpu: cpu must be an int, not {type(cpu).__name__} {cpu!r}")
         if not 0 <= cpu < self.nr_cpus:
             raise LinuxmmError(f"CPU {cpu} does not exist (this kernel has cpus=0..{self.nr_cpus - 1})")
         previous = self.this_cpu
@@ -172,10 +224,78 @@ class Kernel:
         """
         if self.panicked is not None:
             return
+        guard = self._owner_only if self._guarded else None
         for subsystem, impl in self.implementations.items():
             obj = self.subsystems[subsystem]
             for name, attr in _api_pairs(impl):
-                setattr(self, name, getattr(obj, attr))
+                fn = getattr(obj, attr)
+                setattr(self, name, guard(fn) if guard else fn)
+
+    def provides(self, name: str) -> bool:
+        """Whether this kernel has the kernel function ``name`` (``"kmalloc"``, ``"vrealloc"`` ...)."""
+        return name in self._api
+
+    # -- invariants ------------------------------------------------------------
+    def violations(self) -> list[str]:
+        """Every inconsistency each subsystem finds in its own state (``check()`` of each)."""
+        out: list[str] = []
+        for obj in self.subsystems.values():
+            check = getattr(obj, "check", None)
+            if check is not None:
+                out.extend(check())
+        return out
+
+    def check(self) -> None:
+        """Raise :class:`~linuxmm.errors.InvariantViolation` if any subsystem's state is inconsistent.
+
+        The invariants are the kernel's own: pages are conserved, free blocks
+        are aligned and on the right lists, buddies are merged where the era
+        merges, slab and vmalloc accounting balance.  A violation is a bug in
+        the model; tests and ``linuxmm run --soak`` call this.
+        """
+        found = self.violations()
+        if found:
+            raise InvariantViolation(found)
+
+    # -- threads ---------------------------------------------------------------
+    def guard_threads(self) -> None:
+        """From now on, refuse kernel calls from any thread but the one that booted this kernel.
+
+        Called when a second Python thread starts (or at boot, when one is
+        already running): the kernel's API attributes, ``memory.read/write``,
+        ``proc`` and ``on_cpu`` then check the calling thread, which costs a
+        little on every call, so a single-threaded program never pays it.
+        Calls from another thread raise
+        :class:`~linuxmm.errors.ConcurrencyError`; the kernel is unchanged.
+        """
+        if self._guarded:
+            return
+        self._guarded = True
+        self.rebind()
+        memory = self.memory
+        if memory is not None:
+            memory.read = self._owner_only(type(memory).read.__get__(memory))
+            memory.write = self._owner_only(type(memory).write.__get__(memory))
+
+    def _refuse_thread(self) -> None:
+        me = threading.current_thread().name
+        owner = next((t.name for t in threading.enumerate() if t.ident == self.owner), f"thread {self.owner}")
+        raise ConcurrencyError(f"this kernel was booted in {owner} and was called from {me}: a kernel is not "
+                               f"thread-safe; boot one kernel per thread, or model concurrency with simulated "
+                               f"CPUs (kernel.on_cpu(i))")
+
+    def _owner_only(self, fn: Any) -> Any:
+        owner, get_ident, refuse = self.owner, threading.get_ident, self._refuse_thread
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if get_ident() != owner:
+                refuse()
+            return fn(*args, **kwargs)
+
+        call.__name__ = getattr(fn, "__name__", "call")
+        call.__doc__ = getattr(fn, "__doc__", None)
+        call.__wrapped__ = fn  # type: ignore[attr-defined]
+        return call
 
     def flush_tlb_all(self) -> None:
         """Flush every CPU's TLB: one flush, and an IPI to each other CPU."""
@@ -199,6 +319,20 @@ class Kernel:
         for name in self._api:
             setattr(self, name, refuse)
         raise dead
+
+    def oops_null_write(self, address: int) -> None:
+        """An i386 kernel-mode write to an unmapped low address: the oops, then the task dies.
+
+        The lines are those of 2.x ``do_page_fault``/``die`` that do not depend
+        on registers the model does not have (the eip and register dump are
+        left out).  Raises :class:`~linuxmm.errors.KernelOops`.
+        """
+        printk = self.dmesg.printk
+        what = "NULL pointer dereference" if address < 4096 else "paging request"
+        printk(f"Unable to handle kernel {what} at virtual address {address:08x}")
+        printk("*pde = 00000000")
+        printk("Oops: 0002")  # not present, write, kernel mode
+        raise KernelOops(f"Oops: 0002 (kernel {what} at virtual address {address:08x}); the task was killed")
 
     def bug(self, where: str) -> None:
         """``BUG()``: log ``kernel BUG at <where>!`` and raise :class:`KernelBug`."""

@@ -109,6 +109,20 @@ class PageAllocator:
         self.phys.fill_pages(pfn, nr, 0)
         self.counters["bytes_zeroed"] += nr << PAGE_SHIFT
 
+    # -- invariants -------------------------------------------------------------
+    def check(self) -> list[str]:
+        """What is wrong with this allocator's state (an empty list when nothing is).
+
+        Every era: free + allocated + reserved pages add up to every frame.
+        Subclasses add their own structure (lists, bitmaps, per-CPU pages)
+        and extend this list.  Read-only, and slow: for tests and soak runs.
+        """
+        free, used, reserved = self.nr_free_pages(), self.allocated_pages(), self.reserved_pages()
+        if free + used + reserved != self.nr_pages:
+            return [f"page_alloc: free {free} + allocated {used} + reserved {reserved} = {free + used + reserved}, "
+                    f"not the {self.nr_pages} frames of the machine"]
+        return []
+
     # -- what subclasses provide ------------------------------------------------
     def nr_free_pages(self) -> int:
         """Pages free right now (in the allocator, per-CPU lists included)."""

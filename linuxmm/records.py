@@ -126,7 +126,10 @@ class BootParam:
     the kernel knew but whose effect the model does not model (``quiet``,
     ``root=``, or an MM parameter not modelled yet) has ``modelled=False``:
     it is not reported as unknown, and ``linuxmm info`` lists it as
-    "accepted, no effect in this model".
+    "accepted, no effect in this model".  ``early`` marks an ``early_param``
+    (2.6+): a bad value is logged as "Malformed early option"; a bad value of
+    any other parameter makes the kernel pass the word on to user space, as
+    an unknown one.
     """
 
     name: str
@@ -135,6 +138,7 @@ class BootParam:
     parse: Callable[[str | None], Any] = field(default=lambda v: True if v is None else v)
     help: str = ""
     modelled: bool = True
+    early: bool = False
 
 
 @dataclass(frozen=True)

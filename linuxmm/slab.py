@@ -432,6 +432,10 @@ class SlabAllocator:
             problems.append(f"slab pages: {held} taken from the page allocator, {counted} in the caches' slabs")
         return problems
 
+    def check(self) -> list[str]:
+        """``kernel.check()``'s hook: the :meth:`audit` problems, each prefixed with ``slab:``."""
+        return [f"slab: {p}" for p in self.audit()]
+
     def audit_caches(self) -> list[str]:  # pragma: no cover - every era overrides
         return []
 

@@ -77,6 +77,10 @@ KERNEL_KEYS = ("version", "mem", "cpus", "config", "cmdline", "seed")
 
 #: A million alloc+free pairs run in about two seconds.
 MAX_REPEAT = 1_000_000
+#: What one file may move in all: the sum over its alloc ops of ``repeat`` x ``2**order`` pages.
+#: An order-10 pair costs about as much as a thousand order-0 pairs, so this bounds a file's run
+#: to seconds whatever mix of orders and repeats it asks for.
+MAX_PAGES_MOVED = 1 << 26
 #: Every bit :mod:`linuxmm.gfp` names; a mask with any other bit is refused.
 GFP_KNOWN_BITS = 0
 for _name in _gfp.__all__:
@@ -196,10 +200,18 @@ def loads(text: str, path: str = "<workload>") -> WorkloadFile:
     if not ops:
         raise WorkloadError(f"{path}: no [[op]] tables: nothing to run")
     lines = _header_lines(text, _OP_HEADER)
-    live: dict[str, int] = {}  # handle -> index of the alloc op that made it
+    live: dict[str, tuple[int, int]] = {}  # handle -> (index of the alloc op that made it, its order)
+    moved = 0
     for index, table in enumerate(ops):
         line = lines[index] if len(lines) == len(ops) else None
-        wl.ops.append(_check_op(index, line, table, live, path))
+        op = _check_op(index, line, table, live, path)
+        wl.ops.append(op)
+        if op.kind == "alloc":
+            moved += op.fields.get("repeat", 1) << min(op.fields["order"], 11)  # no era serves more
+            if moved > MAX_PAGES_MOVED:
+                raise WorkloadError(f"{op.where(path)}: the file would move more than {MAX_PAGES_MOVED:_} pages in "
+                                    f"all (the sum of repeat x 2**order over its alloc ops), a bound that keeps a "
+                                    f"run to seconds; lower a repeat or an order")
     return wl
 
 
@@ -290,9 +302,9 @@ def _check_op(index: int, line: int | None, table: dict[str, Any], live: dict[st
                 raise bad(f"alloc: repeat must be at most {MAX_REPEAT:_} (a bound that keeps a run short), "
                           f"not {fields['repeat']:_}")
         elif arg in live:
-            raise bad(f"handle {arg!r} is still allocated (by op[{live[arg]}]); free it first or use another name")
+            raise bad(f"handle {arg!r} is still allocated (by op[{live[arg][0]}]); free it first or use another name")
         else:
-            live[arg] = index
+            live[arg] = (index, fields["order"])
     elif kind == "free":
         if arg not in live:
             raise bad(f"free of unknown handle {arg!r}" + _known(live))
@@ -303,6 +315,7 @@ def _check_op(index: int, line: int | None, table: dict[str, Any], live: dict[st
         if not isinstance(fields.get("data"), str):
             raise bad("write needs data = \"...\" (a string)")
         fields["offset"] = intfield("offset", 0)
+        _check_span(bad, kind, arg, fields["offset"], len(fields["data"].encode()), live[arg][1])
     elif kind == "read":
         if arg not in live:
             raise bad(f"read of unknown handle {arg!r}" + _known(live))
@@ -313,9 +326,13 @@ def _check_op(index: int, line: int | None, table: dict[str, Any], live: dict[st
             if not isinstance(expect, str):
                 raise bad("read: expect must be a string (text, or hex written 0x...)")
             m = _HEX.match(expect)
+            if m is None and expect[:2].lower() == "0x":
+                raise bad(f"read: expect {expect!r} starts with 0x but is not hex bytes (two hex digits per byte, "
+                          f"e.g. 0x68656c6c6f)")
             fields["expect"] = bytes.fromhex(m.group(1)) if m else expect.encode()
             if len(fields["expect"]) != fields["size"]:
                 raise bad(f"read: expect has {len(fields['expect'])} bytes but size is {fields['size']}")
+        _check_span(bad, kind, arg, fields["offset"], fields["size"], live[arg][1])
     elif kind == "proc":
         if not isinstance(arg, str) or not arg:
             raise bad("proc needs a file name, e.g. proc = \"buddyinfo\"")
@@ -326,6 +343,13 @@ def _check_op(index: int, line: int | None, table: dict[str, Any], live: dict[st
         if not isinstance(arg, str):
             raise bad("echo needs a string")
     return Op(index, line, kind, arg, fields, cpu)
+
+
+def _check_span(bad: Callable[[str], WorkloadError], kind: str, name: str, offset: int, size: int,
+                order: int) -> None:
+    limit = 4096 << min(order, 63)
+    if offset + size > limit:
+        raise bad(f"{kind} of {size} bytes at offset {offset} runs past the end of {name!r} ({limit} bytes)")
 
 
 def _raise(exc: Exception) -> Op:
@@ -353,10 +377,19 @@ def run(kernel: "Kernel", wl: WorkloadFile, out: Callable[[str], None] = print) 
     handles: dict[str, tuple[int, int]] = {}
     status = 0
     dmesg_mark = len(kernel.dmesg)
-    for op in wl.ops:  # before anything runs: an op on a CPU the machine lacks
+    for op in wl.ops:  # before anything runs: what this kernel cannot do at all
         if op.cpu is not None and op.cpu >= kernel.nr_cpus:
             raise WorkloadError(f"{op.where(wl.path)}: CPU {op.cpu} does not exist (this kernel has "
                                 f"cpus=0..{kernel.nr_cpus - 1}; boot with --cpus {op.cpu + 1} or set cpus in [kernel])")
+        try:
+            if op.kind in ("alloc", "free", "show_mem") and pa is None:
+                raise NotInThisKernel(f"{kernel.version} has no page allocator modelled")
+            if op.kind == "alloc" and op.fields["order"] and not pa.max_order:
+                raise pa.single_pages_only(op.fields["order"])
+            if op.kind == "proc":
+                kernel.proc_file(op.arg)
+        except LinuxmmError as exc:
+            raise WorkloadError(f"{op.where(wl.path)}: {exc}") from None
     if wl.description:
         out(f"# {wl.description}")
     for op in wl.ops:
@@ -418,10 +451,6 @@ def _run_op(kernel: "Kernel", pa: Any, op: Op, handles: dict[str, tuple[int, int
             raise WorkloadError(f"handle {name!r} is NULL (its allocation failed)")
         offset = f["offset"]
         size = len(f["data"].encode()) if kind == "write" else f["size"]
-        limit = 4096 << order
-        if offset + size > limit:
-            raise WorkloadError(f"{kind} of {size} bytes at offset {offset} runs past the end "
-                                f"of {name!r} ({limit} bytes)")
         if kind == "write":
             kernel.memory.write(addr + offset, f["data"].encode())
             out(f"write {name}+{offset}{on}: {size} bytes")

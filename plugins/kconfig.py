@@ -14,11 +14,15 @@ from linuxmm.records import BootParam, ConfigSymbol
 @hookimpl
 def linuxmm_config_symbols():
     return [
-        ConfigSymbol("KASAN", introduced="0b24becc810d", help="Kernel address sanitizer (generic, shadow 1:8)."),
-        ConfigSymbol("KASAN_VMALLOC", introduced="3c5c3cfb9ef4", help="Back vmalloc space with real KASAN shadow."),
-        ConfigSymbol("FAULT_INJECTION", introduced="8a8b6502fb66", help="Fault-injection framework."),
-        ConfigSymbol("FAILSLAB", introduced="8a8b6502fb66", help="Fault injection for kmalloc."),
-        ConfigSymbol("FAIL_PAGE_ALLOC", introduced="v2.6.20", help="Fault injection for alloc_pages() (merged for 2.6.20 [S])."),
+        ConfigSymbol("KASAN", introduced="0b24becc810d", modelled=False,
+                     help="Kernel address sanitizer (generic, shadow 1:8)."),
+        ConfigSymbol("KASAN_VMALLOC", introduced="3c5c3cfb9ef4", depends_on="KASAN", modelled=False,
+                     help="Back vmalloc space with real KASAN shadow."),
+        ConfigSymbol("FAULT_INJECTION", introduced="8a8b6502fb66", modelled=False, help="Fault-injection framework."),
+        ConfigSymbol("FAILSLAB", introduced="8a8b6502fb66", depends_on="FAULT_INJECTION", modelled=False,
+                     help="Fault injection for kmalloc."),
+        ConfigSymbol("FAIL_PAGE_ALLOC", introduced="v2.6.20", depends_on="FAULT_INJECTION", modelled=False,
+                     help="Fault injection for alloc_pages() (merged for 2.6.20 [S])."),
         ConfigSymbol("INIT_ON_ALLOC_DEFAULT_ON", introduced="6471384af2a6", help="init_on_alloc=1 by default."),
         ConfigSymbol("INIT_ON_FREE_DEFAULT_ON", introduced="6471384af2a6", help="init_on_free=1 by default."),
     ]
@@ -42,12 +46,15 @@ def _mem(value: str | None) -> int:
 @hookimpl
 def linuxmm_boot_params():
     return [
-        BootParam("mem", introduced="v1.0", parse=_mem, help="Limit usable RAM, e.g. mem=64M [S: since 1.x]."),
-        BootParam("init_on_alloc", introduced="6471384af2a6", parse=parse_bool, help="Zero pages and objects on allocation."),
-        BootParam("init_on_free", introduced="6471384af2a6", parse=parse_bool, help="Zero pages and objects on free."),
+        BootParam("mem", introduced="v1.0", parse=_mem, early=True,
+                  help="Limit usable RAM, e.g. mem=64M [S: since 1.x]."),
+        BootParam("init_on_alloc", introduced="6471384af2a6", parse=parse_bool, early=True,
+                  help="Zero pages and objects on allocation."),
+        BootParam("init_on_free", introduced="6471384af2a6", parse=parse_bool, early=True,
+                  help="Zero pages and objects on free."),
         BootParam("nohugevmalloc", introduced="121e6f3258fe", parse=parse_bool, help="Disable huge vmalloc mappings."),
-        BootParam("failslab", introduced="8a8b6502fb66", parse=_fault_attr,
-                  help="Fault injection for kmalloc: four numbers (their order changed over time)."),
-        BootParam("fail_page_alloc", introduced="v2.6.20", parse=_fault_attr,
-                  help="Fault injection for alloc_pages(): four numbers."),
+        BootParam("failslab", introduced="8a8b6502fb66", parse=_fault_attr, modelled=False,
+                  help="Fault injection for kmalloc: <interval>,<probability>,<space>,<times>."),
+        BootParam("fail_page_alloc", introduced="v2.6.20", parse=_fault_attr, modelled=False,
+                  help="Fault injection for alloc_pages(): <interval>,<probability>,<space>,<times>."),
     ]

@@ -31,8 +31,11 @@ The files modelled (read side by side with the Python):
     ``__get_dma_pages``; see docs/sources.md).  1.1.89's own ``mm/swap.c``
     was not found; it is modelled as 1.2's [S].
 ``buddy-bitmap-2.2`` (v2.2.0)
-    ``mm/page_alloc.c`` of 2.2: ten lists, orders 0..9, ``freepages``
-    watermarks, ``PAGE_OFFSET`` 0xC0000000.  [V-code: a 2.2.x copy.]
+    ``mm/page_alloc.c`` of 2.2: six lists, orders 0..5 (``NR_MEM_LISTS`` 6;
+    12 only under ``CONFIG_AP1000``), ``freepages`` watermarks,
+    ``PAGE_OFFSET`` 0xC0000000.  [V-code: the stock 2.2.1 tree,
+    linas/i370-linux-2.2.1 a5d82f5 "stock linux 2.2.1 kernel".]  Ten lists
+    belong to the 2.3 development series, not to 2.2.
 ``buddy-zoned-2.4`` (v2.4.0)
     ``mm/page_alloc.c`` of 2.4.0 (rivsidn/linux-2.4.0 and
     liexusong/linux-2.4.0, the same allocator code; the first one's
@@ -46,9 +49,10 @@ The files modelled (read side by side with the Python):
 Sources read (pre-git releases have no sha): 1.2 ``mm/swap.c`` and an
 earlier 1.1 ``mm/swap.c`` (unnamed mirrors, found by their text); a 1.3/2.0
 ``mm/page_alloc.c`` and 1.2/2.0/2.2 ``arch/i386/mm/init.c`` ``mem_init``; a
-2.2.x ``mm/page_alloc.c``, whose allocator code is the same as
-mpe/linux-fullhistory's copy at 025296fb7d7b (its Makefile says 2.3.7); the
-2.4.0 files above.  2.0: mpe/linux-fullhistory's ``mm/page_alloc.c`` at
+the stock 2.2.1 ``mm/page_alloc.c`` (linas/i370-linux-2.2.1, whose first
+commit is the unmodified 2.2.1 tree); mpe/linux-fullhistory's copy at
+025296fb7d7b (its Makefile says 2.3.7) has the same allocator code except
+``NR_MEM_LISTS``, which the 2.3 series raised to 10; the 2.4.0 files above.  2.0: mpe/linux-fullhistory's ``mm/page_alloc.c`` at
 7ffc0010ed23, whose Makefile says 1.99.11 (a 2.0 pre-release).
 The "top list may not be emptied to its last block unless
 ``__GFP_HIGH``" rule (``RMQUEUE(order, maxorder, dma)``) exists only in a
@@ -329,6 +333,44 @@ class BitmapBuddy(PageAllocator):
         self.nr_allocated -= 1 << order
         free_pages_ok(area, pfn, order)
 
+    # -- invariants ------------------------------------------------------------
+    def _areas(self) -> list[FreeArea]:
+        return list(getattr(self, "zones", None) or [self.area])
+
+    def check(self) -> list[str]:
+        """Lists, counts and pair bits agree; free blocks are aligned, inside their area, unallocated."""
+        out = super().check()
+        total = 0
+        flags = self.frames.flags
+        for a in self._areas():
+            free = 0
+            sets = [set(lst) for lst in a.lists]
+            for k, lst in enumerate(a.lists):
+                if len(sets[k]) != len(lst):
+                    out.append(f"{a.name}: a block is twice on the order-{k} list")
+                for pfn in lst:
+                    if (pfn - a.base) % (1 << k) or not a.base <= pfn < a.base + a.size:
+                        out.append(f"{a.name}: order-{k} block at pfn {pfn} is misaligned or outside the area")
+                    if flags[pfn] & (PG_head | PG_reserved):
+                        out.append(f"{a.name}: order-{k} free block at pfn {pfn} is marked allocated or reserved")
+                    free += 1 << k
+            if free != a.free_pages:
+                out.append(f"{a.name}: the lists hold {free} pages but the count says {a.free_pages}")
+            for k in range(a.nr_orders - 1):
+                lonely = [p for p in sets[k] if ((p - a.base) ^ (1 << k)) + a.base not in sets[k]]
+                paired = len(sets[k]) - len(lonely)
+                if paired:
+                    out.append(f"{a.name}: {paired} order-{k} free blocks have their buddy free at the same order "
+                               f"(unmerged)")
+                bad = [p for p in lonely if a.maps[k][(p - a.base) >> (k + 1)] != 1]
+                if sum(a.maps[k]) != len(lonely) or bad:
+                    out.append(f"{a.name}: the order-{k} bitmap has {sum(a.maps[k])} bits set for {len(lonely)} "
+                               f"free blocks whose buddy is not free")
+            total += free
+        if self.nr_free_pages() != total:
+            out.append(f"page_alloc: nr_free_pages() is {self.nr_free_pages()} but the lists hold {total}")
+        return out
+
     # -- reports ---------------------------------------------------------------
     def allocated_pages(self) -> int:
         """Pages handed out by the allocator and not yet freed."""
@@ -546,9 +588,10 @@ class BuddyBitmap11(BitmapBuddy):
 # 2.2: mm/page_alloc.c
 # ============================================================================
 class BuddyBitmap22(BitmapBuddy):
-    """2.2's bitmap buddy allocator: ten lists, ``freepages`` watermarks, 0xC0000000 direct map.
+    """2.2's bitmap buddy allocator: six lists, ``freepages`` watermarks, 0xC0000000 direct map.
 
-    * ``NR_MEM_LISTS`` 10 (orders 0..9; 12 on the AP1000, not modelled).
+    * ``NR_MEM_LISTS`` 6 (orders 0..5; 12 on the AP1000, not modelled) [V-code,
+      2.2.1].  The ten lists often attributed to 2.2 are the 2.3 series'.
       ``__get_free_pages(gfp_mask, order)`` returns 0 silently for
       ``order >= NR_MEM_LISTS`` [V-code].
     * ``free_area_init``: ``freepages.min = clamp(mem >> (PAGE_SHIFT+7), 10,
@@ -573,8 +616,8 @@ class BuddyBitmap22(BitmapBuddy):
       swap-cache array, ``mem_map`` of 40-byte ``struct page`` [S].
     """
 
-    nr_mem_lists = 10
-    max_order = 9
+    nr_mem_lists = 6
+    max_order = 5
     default_mem = 64 << 20
     page_offset = 0xC0000000
     kernel_text_kb = 640
@@ -776,9 +819,10 @@ class BuddyZoned24(BitmapBuddy):
         max_low_pfn = min(nr, MAXMEM_PFN)
         dma_end = min(max_low_pfn, MAX_DMA_PFN)
         zones_size = (dma_end, max_low_pfn - dma_end, nr - max_low_pfn)
+        # 2.4.0's setup_arch prints the HIGHMEM line only [V-code]; the "LOWMEM available"
+        # line of later i386 boot logs is not in 2.4.0.
         if zones_size[2]:
             self.dmesg.printk(f"{zones_size[2] >> (20 - PAGE_SHIFT)}MB HIGHMEM available.")
-        self.dmesg.printk(f"{max_low_pfn >> (20 - PAGE_SHIFT)}MB LOWMEM available.")
         self.dmesg.printk(f"On node 0 totalpages: {nr}")
         self.zones: list[FreeArea] = []
         self.freepages_min = self.freepages_low = self.freepages_high = 0
@@ -914,13 +958,20 @@ class BuddyZoned24(BitmapBuddy):
         return self.get_free_pages_order(gfp | _DMA, order)
 
     def get_zeroed_page(self, gfp: int) -> int:
-        """``get_zeroed_page(gfp_mask)``: one cleared page (NULL for HighMem)."""
+        """``get_zeroed_page(gfp_mask)``: one cleared page.
+
+        2.4.0 clears ``page_address(page)`` without checking it [V-code]: a
+        HighMem page (``__GFP_HIGHMEM``, once Normal and DMA are short) has
+        no permanent mapping, so its address is NULL and ``clear_page(NULL)``
+        oopses on a kernel-mode write to a page that is not present (error
+        code 0002); the task dies and the page stays allocated.
+        """
         addr = self.alloc_pages(gfp, 0)
         if not addr:
             return 0
         pfn = (addr - self.page_offset) >> PAGE_SHIFT
         if pfn >= self.max_low_pfn:
-            return 0
+            self.kernel.oops_null_write(0)
         self.zero_pages(pfn, 1)
         return addr
 
@@ -998,7 +1049,7 @@ def linuxmm_implementations():
         Implementation(
             subsystem="page_alloc", name="buddy-bitmap-2.2", factory=BuddyBitmap22,
             introduced="v2.2.0", removed="v2.4.0", api=_API_OLD,
-            summary="bitmap buddy allocator, NR_MEM_LISTS 10 (orders 0..9), freepages min/low/high"),
+            summary="bitmap buddy allocator, NR_MEM_LISTS 6 (orders 0..5), freepages min/low/high"),
         Implementation(
             subsystem="page_alloc", name="buddy-zoned-2.4", factory=BuddyZoned24,
             introduced="v2.4.0", removed="v2.6.0", api=_API_24,

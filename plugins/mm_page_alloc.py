@@ -156,6 +156,9 @@ ALLOC_WMARK_HIGH = 2
 ALLOC_HARDER = 0x10
 ALLOC_HIGH = 0x20
 
+#: For check(): maps a frame's flags byte to 1 when PG_buddy is set, else 0.
+_PG_BUDDY_ONLY = bytes(1 if b & PG_buddy else 0 for b in range(256))
+
 #: The simulated task's name in messages that print ``current->comm``.
 COMM = "linuxmm"
 
@@ -280,7 +283,7 @@ class Buddy26(PageAllocator):
         if size < (16 << 20):
             raise LinuxmmError(f"mem={size >> 10}K is too small for the x86_64 layout of this model (at least 16M)")
         self.setup(size)
-        self.counters.declare("bad_pages", "refused_frees")
+        self.counters.declare("bad_pages", "refused_frees", "leaked_pages")
         nr = self.nr_pages
         self._base = self.page_offset
         self._nr = nr
@@ -1114,34 +1117,48 @@ class Buddy26(PageAllocator):
         count[pfn] = c
         if c:
             return  # still referenced, or a count that went below zero (no DEBUG_VM): silent
-        if order < 0 or order > self.order_limit:
+        owned = self._aorder[pfn]
+        if order > self.order_limit:
             count[pfn] = 1
-            return
+            self._refuse(addr, order, owned, f"above order {self.order_limit} the kernel would check and free "
+                                             f"{1 << order} pages")
         nr = 1 << order
         if pfn + nr > self._nr:
             count[pfn] = 1
             self.kernel.bug("mm/page_alloc.c")
         # free_pages_check on every page of the block
         flags = self._flags
-        bad = False
+        bad = reserved = False
         for p in range(pfn, pfn + nr):
             if count[p] or flags[p] & (PG_reserved | PG_buddy):
                 reason = "nonzero _count" if count[p] else "PAGE_FLAGS_CHECK_AT_FREE flag(s) set"
                 self.bad_page(p, reason)
                 bad = True
-        if bad:
-            return  # the free stops; the head keeps the count put_page_testzero left (0)
-        owned = self._aorder[pfn]
-        if owned == 0 or owned - 1 < order:
-            # not a block this allocator handed out with at least this order: the real kernel
-            # would free pages it does not own; the model refuses and leaves the block allocated
-            count[pfn] = 1
-            self.kernel.counters["refused_frees"] += 1
+                reserved = reserved or bool(flags[p] & PG_reserved)
+        if bad and (self.leak_bad_pages or reserved):
+            # 2.6.29+: a bad page stops the free (free_pages_prepare fails), and before that a
+            # PG_reserved page did (free_pages_check's return value): the block keeps the count of
+            # 0 that put_page_testzero left and is never freed (leaked)
             return
+        if bad:
+            # 2.6.0-2.6.28: bad_page() "fixed up" the pages and the free went on, over pages
+            # that were already free or someone else's: list corruption the model cannot hold
+            count[pfn] = 1
+            self._refuse(addr, order, owned, "the kernel reports the pages above, fixes them up and frees them "
+                                             "with the block")
+        if owned == 0 or owned - 1 < order:
+            # larger than the block: the kernel does not check the order, and the pages beyond the
+            # block passed free_pages_check (the inside of a free block looks like a free page)
+            count[pfn] = 1
+            self._refuse(addr, order, owned, f"the kernel does not check the order: it would free {nr} pages "
+                                             f"as one block, over pages that are not the block's")
         self._aorder[pfn] = 0
-        # a free with a smaller order than the block's leaves the rest of it allocated (leaked)
+        # a smaller order than the block's frees the first 2**order pages; the kernel never
+        # looks at the rest again: they stay allocated for good (leaked), silently
         for o in range(order, owned - 1):
             self._aorder[pfn + (1 << o)] = o + 1
+        if owned - 1 > order:
+            self.kernel.counters["leaked_pages"] += (1 << (owned - 1)) - nr
         if self.init_on_free:
             self.zero_pages(pfn, nr)
         zone = self.page_zone(pfn)
@@ -1151,6 +1168,13 @@ class Buddy26(PageAllocator):
             self.free_hot_cold_page(zone, pfn, mt)
         else:
             self.__free_one_page(zone, pfn, order, mt, False)
+
+    def _refuse(self, addr: int, order: int, owned: int, why: str) -> None:
+        """Refuse a free the kernel would have carried out by corrupting its free lists (loudly)."""
+        self.kernel.counters["refused_frees"] += 1
+        block = f"the block there has order {owned - 1}" if owned else "no block starts there"
+        raise LinuxmmError(f"free_pages({addr:#x}, {order}) at {self.kernel.version}: {block}; {why}, corrupting "
+                           f"its free lists. The model refuses and leaves the block allocated")
 
     def page_zone(self, pfn: int) -> Zone:
         return self.zones[self.pbkey[pfn >> pageblock_order] >> 3]
@@ -1292,6 +1316,68 @@ class Buddy26(PageAllocator):
 
     def reserved_pages(self) -> int:
         return self.nr_reserved_boot + self.nr_bad
+
+    def check(self) -> list[str]:
+        """Free lists, counts, page flags and per-CPU pages agree (read-only; for tests and soak runs).
+
+        Each free block is on one list, aligned to its order, inside its zone,
+        marked PG_buddy with its order, on the list of the migratetype recorded
+        for it, and not mergeable with a free buddy of the same order (every
+        era merges on free); each zone's per-order counts and NR_FREE_PAGES
+        match its lists; pages on per-CPU lists are unowned and not PG_buddy;
+        no allocated block head is also free.
+        """
+        out = super().check()
+        flags, orders, flmt, count, aorder = self._flags, self._order, self._flmt, self._count, self._aorder
+        seen: set[int] = set()
+        buddy_heads = 0
+        for z in self.zones:
+            free = 0
+            for o in range(self.nr_orders):
+                n = 0
+                for mt, lst in enumerate(z.free_area[o]):
+                    for pfn in lst:
+                        n += 1
+                        free += 1 << o
+                        where = f"{z.name}: order-{o} free block at pfn {pfn}"
+                        if pfn in seen:
+                            out.append(f"{where} is on two lists")
+                        seen.add(pfn)
+                        if pfn & ((1 << o) - 1) or not z.start_pfn <= pfn < z.end_pfn:
+                            out.append(f"{where} is misaligned or outside the zone")
+                        if not flags[pfn] & PG_buddy or orders[pfn] != o or flmt[pfn] != mt:
+                            out.append(f"{where} is not marked as a free block of that order and list")
+                        if aorder[pfn]:
+                            out.append(f"{where} is also an allocated block")
+                        buddy = pfn ^ (1 << o)
+                        if (o < self.merge_limit and buddy < self._nr and flags[buddy] & PG_buddy
+                                and orders[buddy] == o and self.page_zone(buddy) is z):
+                            out.append(f"{where} and its buddy {buddy} are both free at that order (unmerged)")
+                buddy_heads += n
+                if n != z.nr_free[o]:
+                    out.append(f"{z.name}: nr_free[{o}] is {z.nr_free[o]} but the lists hold {n} blocks")
+            if free != z.free_pages:
+                out.append(f"{z.name}: NR_FREE_PAGES is {z.free_pages} but the lists hold {free} pages")
+        for cpu, row in enumerate(self.pcp):
+            for z, sets in zip(self.zones, row):
+                for pcp in sets:
+                    for lst in pcp.lists:
+                        for pfn in lst:
+                            if pfn in seen or flags[pfn] & PG_buddy or aorder[pfn] or count[pfn] > 0:
+                                out.append(f"cpu {cpu} {z.name}: per-CPU page {pfn} is also free in the buddy "
+                                           f"lists, on another list, or allocated")
+                            seen.add(pfn)
+        # every PG_buddy page is the head of a listed free block (counted at C speed, then located)
+        marked = flags.translate(_PG_BUDDY_ONLY)
+        if marked.count(1) != buddy_heads:
+            stray, pos = [], marked.find(1)
+            while pos != -1 and len(stray) < 3:
+                if not any(pos in lst for z in self.zones for lst in z.free_area[orders[pos]]):
+                    stray.append(pos)
+                pos = marked.find(1, pos + 1)
+            out.append(f"page_alloc: {marked.count(1)} pages are marked PG_buddy but {buddy_heads} free blocks are "
+                       f"listed" + (f" (pfn {', '.join(map(str, stray))} on no list)" if stray else ""))
+        return out
 
     def zone_info(self) -> list[ZoneInfo]:
         return [ZoneInfo(z.name, z.start_pfn, z.end_pfn, z.present_pages, z.free_pages, list(z.nr_free))

@@ -21,8 +21,9 @@ on the model's files]:
 
 procps-ng reads only slabinfo 2.x; for a 1.x file (2.2, 2.4) this command
 says so, as procps-ng fails there too.  Unlike procps (which falls back to
-the default order), an unknown sort key is refused.  The interactive mode
-(without ``-o``) is not modelled.
+the default order), an unknown sort key is refused.  The interactive,
+refreshing mode is not modelled: ``linuxmm slabtop`` always prints the one
+screen that ``-o`` prints (``-o`` is accepted for procps' sake).
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ def render(text: str, sort: str = "o") -> str:
 
 
 def _configure(parser) -> None:
-    parser.add_argument("-o", "--once", action="store_true", help="display once, then exit (required)")
+    parser.add_argument("-o", "--once", action="store_true",
+                        help="display once, then exit (what linuxmm slabtop always does)")
     parser.add_argument("-s", "--sort", metavar="KEY", default="o",
                         help="sort key: a active objects, b objects per slab, c cache size, l slabs, v active "
                              "slabs, n name, o objects (default), p pages per slab, s object size, u utilisation")
@@ -144,8 +146,6 @@ def _configure(parser) -> None:
 
 
 def _run(args, boot) -> int:
-    if not args.once:
-        raise LinuxmmError("slabtop: only the once-only view is modelled: add -o")
     sort = (args.sort or "")[:1].lower()
     if sort not in SORT_KEYS:
         raise LinuxmmError(f"slabtop: unknown sort key {args.sort!r} (use one of {', '.join(sorted(SORT_KEYS))})")

@@ -132,8 +132,10 @@ def test_order_limits():
     assert gfp_pages(k, GFP_KERNEL, 6) == 0
     assert gfp_pages(k, GFP_KERNEL, 5) != 0
     k = linuxmm.boot("2.2")
-    assert gfp_pages(k, GFP_KERNEL, 10) == 0
-    assert gfp_pages(k, GFP_KERNEL, 9) == 0xC3E00000  # first order-9 block: the highest
+    # 2.2.1: NR_MEM_LISTS is 6, so order 6 is refused as 1.x/2.0 refuse it (ten lists came in 2.3)
+    assert gfp_pages(k, GFP_KERNEL, 6) == 0
+    assert len(k.page_alloc.area.lists) == 6 and k.page_alloc.max_order == 5
+    assert gfp_pages(k, GFP_KERNEL, 5) == 0xC3FE0000  # first order-5 block: the highest
     k = linuxmm.boot("2.4")
     n = len(k.dmesg)
     assert k.alloc_pages(GFP_KERNEL, 10) == 0  # alloc_pages() in mm.h: order >= MAX_ORDER is NULL, silently
@@ -211,7 +213,7 @@ def test_dma_below_16m():
     assert k.page_alloc.nr_free_pages() == free - 32
     check_invariants(k.page_alloc)
     # 2.0 and 2.2: RMQUEUE walks for PG_DMA blocks.
-    for version, off, top in (("2.0", 0, 5), ("2.2", 0xC0000000, 9)):
+    for version, off, top in (("2.0", 0, 5), ("2.2", 0xC0000000, 5)):
         k = linuxmm.boot(version, mem="64M")
         assert gfp_pages(k, GFP_KERNEL, top) - off >= 16 << 20  # the top list's head is the highest block
         for order in (0, 4, 5):
@@ -233,7 +235,8 @@ def test_22_watermarks_and_show_mem():
     lines = pa.show_mem().splitlines()
     assert lines[0] == "Free pages:       63668kB"
     assert lines[1] == " ( Free: 15917 (128 256 384)"
-    assert lines[2] == "3*4kB 3*8kB 3*16kB 3*32kB 2*64kB 1*128kB 1*256kB 1*512kB 1*1024kB 30*2048kB = 63668kB)"
+    # six lists (2.2.1's NR_MEM_LISTS): the report stops at 128kB blocks
+    assert lines[2] == "3*4kB 3*8kB 3*16kB 3*32kB 2*64kB 495*128kB = 63668kB)"
 
 
 def test_22_low_on_memory_hysteresis():
@@ -292,7 +295,8 @@ def test_24_zones_1g_and_highmem():
     assert [z.present_pages for z in pa.zone_info()] == [4096, 225280, 32768]
     assert [(z.pages_min, z.pages_low, z.pages_high) for z in pa.zones] == [(128, 256, 384), (255, 510, 765),
                                                                             (255, 510, 765)]
-    assert "128MB HIGHMEM available." in k.dmesg and "896MB LOWMEM available." in k.dmesg
+    assert "128MB HIGHMEM available." in k.dmesg
+    assert not any("LOWMEM" in line for line in k.dmesg)  # 2.4.0's setup.c prints no LOWMEM line
     assert k.alloc_pages(GFP_HIGHUSER, 0) == 0xC0000000 + (262143 << 12)
     assert k.alloc_pages(GFP_KERNEL, 0) - 0xC0000000 < 896 << 20
     allocated = pa.allocated_pages()
@@ -406,3 +410,18 @@ def test_conservation(version, seq):
         pa.free_block(addr, order)
     assert pa.allocated_pages() == 0
     check_invariants(pa)
+
+
+def test_24_get_zeroed_page_of_a_highmem_page_oopses():
+    # 2.4.0: get_zeroed_page clears page_address(page), which is NULL for an unmapped HighMem page
+    k = linuxmm.boot("2.4", mem="1G")
+    pa = k.page_alloc
+    used = pa.allocated_pages()
+    with pytest.raises(linuxmm.KernelOops) as exc:
+        k.get_zeroed_page(GFP_HIGHUSER)
+    assert k.dmesg[-3:] == ["Unable to handle kernel NULL pointer dereference at virtual address 00000000",
+                            "*pde = 00000000", "Oops: 0002"]
+    assert str(exc.value).startswith("Oops: 0002")
+    assert pa.allocated_pages() == used + 1  # the task died holding the page
+    # lowmem requests are cleared as before
+    assert k.get_zeroed_page(GFP_KERNEL) != 0

@@ -60,10 +60,11 @@ def test_unknown_symbol_and_bad_value(host):
 
 def test_cmdline_known_unknown_and_malformed(host):
     rev = host.history.resolve("5.3")
-    cmd = parse_cmdline(host, rev, "init_on_alloc=1 init_on_free=maybe quiet mem=64M")
-    assert cmd.values == {"init_on_alloc": True, "mem": 64 << 20}
+    cmd = parse_cmdline(host, rev, "init_on_alloc=1 init_on_free=maybe quiet splash mem=64M")
+    assert cmd.values == {"init_on_alloc": True, "quiet": True, "mem": 64 << 20}
     assert cmd.malformed == ["init_on_free"]
-    assert cmd.unknown == ["quiet"]
+    assert cmd.unknown == ["splash"]  # every kernel since 2.4.0 knows quiet; none knows splash
+    assert cmd.unmodelled == ["quiet"]
     old = parse_cmdline(host, host.history.resolve("5.2"), "init_on_alloc=1")
     assert old.values == {} and old.unknown == ["init_on_alloc=1"]
 
@@ -79,3 +80,46 @@ def test_memparse(text, value):
 def test_memparse_rejects(text):
     with pytest.raises(ValueError):
         memparse(text)
+
+
+@pytest.mark.parametrize("version,unknown", [
+    # the words each era did not know, from its own init/main.c and friends (plugins/init_main.py)
+    ("1.0", ["init=/bin/sh", "console=ttyS0", "quiet", "loglevel=7", "earlyprintk=serial", "rootwait"]),
+    ("2.2", ["quiet", "loglevel=7", "earlyprintk=serial", "rootwait"]),
+    ("2.4", ["loglevel=7", "earlyprintk=serial", "rootwait"]),
+    ("2.6.11", ["loglevel=7", "rootwait"]),
+    ("2.6.20", ["rootwait"]),
+    ("6.18", []),
+])
+def test_common_parameters_are_known_per_era(host, version, unknown):
+    text = "root=/dev/sda1 ro init=/bin/sh console=ttyS0 quiet loglevel=7 earlyprintk=serial rootwait"
+    cmd = parse_cmdline(host, host.history.resolve(version), text)
+    assert cmd.unknown == unknown
+    assert "root" in cmd.unmodelled and "ro" in cmd.unmodelled
+
+
+def test_unknown_parameters_line_from_514(host):
+    k = linuxmm.boot("5.14", cmdline="quiet ro root=/dev/sda1 splash BOOT_IMAGE=/vmlinuz console")
+    assert k.dmesg[:2] == [
+        "Kernel command line: quiet ro root=/dev/sda1 splash BOOT_IMAGE=/vmlinuz console",
+        # a parameter that takes a value is not known without one: it goes to user space
+        'Unknown kernel command line parameters "splash BOOT_IMAGE=/vmlinuz console", will be passed to user space.']
+    k = linuxmm.boot("5.13", cmdline="splash")
+    assert not any("Unknown kernel command line" in line for line in k.dmesg)
+
+
+def test_cmdline_must_be_text(host):
+    with pytest.raises(ConfigError) as exc:
+        linuxmm.boot("6.1", cmdline=["quiet"])
+    assert str(exc.value) == "the command line is a string such as \"quiet init_on_alloc=1\", not list ['quiet']"
+
+
+def test_unmodelled_symbols_and_parameters_are_listed(host):
+    k = linuxmm.boot("6.12", config={"KASAN": True}, cmdline="quiet failslab=1,100,0,-1")
+    assert k.config.unmodelled == ["KASAN"] and k.cmdline.unmodelled == ["quiet", "failslab"]
+    with pytest.raises(ConfigError) as exc:
+        linuxmm.boot("6.12", config=["KASAN_VMALLOC=y"])
+    assert str(exc.value) == "CONFIG_KASAN_VMALLOC=y is impossible at v6.12: it depends on KASAN"
+    with pytest.raises(ConfigError) as exc:
+        linuxmm.boot("6.12", config=["FAILSLAB=y"])
+    assert str(exc.value) == "CONFIG_FAILSLAB=y is impossible at v6.12: it depends on FAULT_INJECTION"

@@ -46,6 +46,8 @@ def test_release_conserves_pages(tag):
             held.append((addr, order))
         assert conserved(pa), f"{tag}: pages not conserved after step {step}"
     assert pa.allocated_pages() == sum(1 << order for _, order in held)
+    k.check()  # lists, flags, counts and per-CPU pages agree, as well as the totals
     for addr, order in held:
         pa.free_block(addr, order)
     assert pa.allocated_pages() == 0 and pa.nr_free_pages() == boot_free and conserved(pa)
+    k.check()

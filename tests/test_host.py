@@ -87,3 +87,27 @@ def test_check_pending_catches_a_misspelt_hook():
 
     with pytest.raises(pluggy.PluginValidationError):
         Host(extra_plugins=[Typo()])
+
+
+def _fake_entry_points(monkeypatch, extra):
+    import importlib.metadata as md
+
+    real = md.entry_points(group="linuxmm")
+    fake = list(real) + [md.EntryPoint(name, value, "linuxmm") for name, value in extra]
+    monkeypatch.setattr(md, "entry_points", lambda group=None: [ep for ep in fake if ep.group == group])
+
+
+def test_linuxmm_plugins_restricts_third_party_plugins(monkeypatch):
+    _fake_entry_points(monkeypatch, [("toy", "toyplugin")])
+    monkeypatch.setenv("LINUXMM_PLUGINS", "toy")
+    assert "toy" in Host().implementations
+    monkeypatch.setenv("LINUXMM_PLUGINS", "")  # none beyond the built-in eras
+    host = Host()
+    assert "toy" not in host.implementations and "buddy-2.6" in host.implementations
+    monkeypatch.setenv("LINUXMM_PLUGINS", "toy,nosuch")
+    with pytest.raises(PluginError) as exc:
+        Host()
+    assert str(exc.value) == "LINUXMM_PLUGINS names nosuch, which no installed package provides (installed: toy)"
+    monkeypatch.delenv("LINUXMM_PLUGINS")
+    monkeypatch.setenv("LINUXMM_DISABLE_PLUGIN_AUTOLOAD", "1")
+    assert "toy" not in Host().implementations

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import linuxmm
-from linuxmm import GFP_ATOMIC, GFP_DMA, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, KernelBug, PAGE_SIZE, __GFP_NOWARN, __GFP_ZERO
+from linuxmm import (GFP_ATOMIC, GFP_DMA, GFP_HIGHUSER_MOVABLE, GFP_KERNEL, KernelBug, LinuxmmError, PAGE_SIZE,
+                     __GFP_NOWARN, __GFP_ZERO)
 
 
 def nr_free(k, zone):
@@ -174,7 +175,12 @@ def test_wrong_order_free_is_stopped():
     before = [nr_free(k, 0), nr_free(k, 1)]
     free = k.page_alloc.nr_free_pages()
     n = len(k.dmesg)
-    k.free_pages(a, 3)
+    with pytest.raises(LinuxmmError) as exc:
+        k.free_pages(a, 3)
+    assert str(exc.value) == (
+        f"free_pages({a:#x}, 3) at v2.6.28: the block there has order 2; the kernel reports the pages above, "
+        "fixes them up and frees them with the block, corrupting its free lists. The model refuses and leaves "
+        "the block allocated")
     # pages a+4..a+7 are the order-2 buddy expand() put on a free list: a+4 is PG_buddy
     pfn = ((a - k.page_alloc.page_offset) >> 12) + 4
     assert k.dmesg[n:] == [
@@ -185,6 +191,56 @@ def test_wrong_order_free_is_stopped():
         "Backtrace:",
     ]
     assert [nr_free(k, 0), nr_free(k, 1)] == before and k.page_alloc.nr_free_pages() == free
+    assert k.counters["refused_frees"] == 1
+    k.free_pages(a, 2)  # still allocated: the right order frees it
+    assert k.page_alloc.nr_free_pages() == free + 4
+    assert conserved(k)
+
+
+def test_wrong_order_free_from_2629_leaks_the_block():
+    # 2.6.29+: free_pages_check's bad page stops the free; the block is never freed
+    k = linuxmm.boot("4.4", mem="256M")
+    a = k.alloc_pages(GFP_KERNEL, 2)
+    free, used = k.page_alloc.nr_free_pages(), k.page_alloc.allocated_pages()
+    k.free_pages(a, 3)
+    pfn = ((a - k.page_alloc.page_offset) >> 12) + 4
+    assert k.dmesg[-3:] == [f"BUG: Bad page state in process linuxmm  pfn:{pfn:05x}",
+                            f"page:{0xffffea0000000000 + pfn * 64:016x} count:0 mapcount:0 "
+                            "mapping:0000000000000000 index:0x0",
+                            "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set"]
+    assert k.page_alloc.nr_free_pages() == free and k.page_alloc.allocated_pages() == used
+    assert k.frames.count[pfn - 4] == 0 and conserved(k)
+
+
+@pytest.mark.parametrize("version", ["2.6.20", "4.4", "6.18"])
+def test_wrong_order_free_over_the_inside_of_a_free_block_is_refused(version):
+    # pages beyond an order-0 block that lie inside a larger free block pass free_pages_check:
+    # every era would free them as part of the "block" and corrupt its lists; the model refuses
+    k = linuxmm.boot(version, mem="256M")
+    pa = k.page_alloc
+    a = k.alloc_pages(GFP_KERNEL, 3)
+    k.free_pages(a, 3)
+    a = k.alloc_pages(GFP_KERNEL, 0)
+    free = pa.nr_free_pages()
+    with pytest.raises(LinuxmmError) as exc:
+        k.free_pages(a, 1)
+    assert "the block there has order 0; the kernel does not check the order: it would free 2 pages" in str(exc.value)
+    assert pa.nr_free_pages() == free and k.counters["refused_frees"] == 1
+    with pytest.raises(LinuxmmError) as exc:
+        k.free_pages(a, 11)
+    assert "above order 10 the kernel would check and free 2048 pages" in str(exc.value)
+    k.free_pages(a, 0)
+    assert pa.nr_free_pages() == free + 1 and conserved(k)
+
+
+def test_smaller_order_free_leaks_the_rest_silently():
+    k = linuxmm.boot("6.18", mem="256M")
+    pa = k.page_alloc
+    a = k.alloc_pages(GFP_KERNEL, 3)
+    used, n = pa.allocated_pages(), len(k.dmesg)
+    k.free_pages(a, 1)  # frees the first two pages; the kernel never looks at the other six again
+    assert pa.allocated_pages() == used - 2 and len(k.dmesg) == n
+    assert k.counters["leaked_pages"] == 6
     assert conserved(k)
 
 

@@ -64,8 +64,9 @@ def test_slabtop_command(capsys):
 
 
 def test_slabtop_command_errors(capsys):
-    assert main(["--kernel-version", "6.12", "slabtop"]) == 2
-    assert capsys.readouterr().err.strip() == "linuxmm: error: slabtop: only the once-only view is modelled: add -o"
+    assert main(["--kernel-version", "6.12", "slabtop", "--run", "nosuch"]) == 2
+    assert capsys.readouterr().err.strip() == ("linuxmm: error: slabtop: no built-in workload 'nosuch' "
+                                               "(see `linuxmm run --list`)")
     assert main(["--kernel-version", "6.12", "slabtop", "-o", "-s", "x"]) == 2
     assert "unknown sort key 'x'" in capsys.readouterr().err
 

@@ -232,10 +232,51 @@ def test_run_ops_at_001():
 
 
 def test_write_past_the_block_is_an_error_naming_the_op():
-    f = workload.loads('[[op]]\nalloc = "a"\n\n[[op]]\nwrite = "a"\ndata = "xy"\noffset = 4095\n', "t.toml")
+    # caught when the file is read, before anything runs
     with pytest.raises(WorkloadError) as info:
-        workload.run(linuxmm.boot("0.01"), f, out=lambda line: None)
+        workload.loads('[[op]]\nalloc = "a"\n\n[[op]]\nwrite = "a"\ndata = "xy"\noffset = 4095\n', "t.toml")
     assert str(info.value) == "t.toml:4: op[1]: write of 2 bytes at offset 4095 runs past the end of 'a' (4096 bytes)"
+    with pytest.raises(WorkloadError) as info:
+        workload.loads('[[op]]\nalloc = "a"\norder = 1\n[[op]]\nread = "a"\nsize = 2\noffset = 8191\n', "t.toml")
+    assert str(info.value) == "t.toml:4: op[1]: read of 2 bytes at offset 8191 runs past the end of 'a' (8192 bytes)"
+
+
+def test_expect_that_looks_like_hex_must_be_hex():
+    with pytest.raises(WorkloadError) as info:
+        workload.loads('[[op]]\nalloc = "a"\n[[op]]\nread = "a"\nsize = 2\nexpect = "0xZZ"\n', "t.toml")
+    assert str(info.value) == ("t.toml:3: op[1]: read: expect '0xZZ' starts with 0x but is not hex bytes (two hex "
+                               "digits per byte, e.g. 0x68656c6c6f)")
+    with pytest.raises(WorkloadError) as info:
+        workload.loads('[[op]]\nalloc = "a"\n[[op]]\nread = "a"\nsize = 1\nexpect = "0x123"\n', "t.toml")
+    assert "starts with 0x but is not hex bytes" in str(info.value)
+
+
+def test_a_files_whole_cost_is_bounded():
+    one = '[[op]]\nalloc = "p"\norder = 10\nrepeat = 65536\n'
+    assert workload.loads(one, "t.toml").ops[0].fields["repeat"] == 65536  # 2**26 pages exactly
+    with pytest.raises(WorkloadError) as info:
+        workload.loads(one + '[[op]]\nalloc = "q"\n', "t.toml")
+    assert str(info.value) == ("t.toml:5: op[1]: the file would move more than 67_108_864 pages in all (the sum of "
+                               "repeat x 2**order over its alloc ops), a bound that keeps a run to seconds; lower a "
+                               "repeat or an order")
+    # an order no era serves fails at once, so it costs what the largest block would
+    assert workload.loads('[[op]]\nalloc = "p"\norder = 99\nrepeat = 30000\n', "t.toml")
+
+
+def test_nothing_runs_when_an_op_cannot_run_in_this_era():
+    f = workload.loads('[[op]]\nalloc = "a"\n[[op]]\nproc = "buddyinfo"\n', "t.toml")
+    k = linuxmm.boot("2.4")
+    lines: list[str] = []
+    with pytest.raises(WorkloadError) as info:
+        workload.run(k, f, out=lines.append)
+    assert str(info.value).startswith("t.toml:3: op[1]: /proc/buddyinfo is not in v2.4.0: it appeared in v2.6.0")
+    assert lines == [] and k.page_alloc.allocated_pages() == 0
+    f = workload.loads('[[op]]\nalloc = "a"\n[[op]]\nalloc = "b"\norder = 1\n', "t.toml")
+    k = linuxmm.boot("1.0")
+    with pytest.raises(WorkloadError) as info:
+        workload.run(k, f, out=lines.append)
+    assert str(info.value).startswith("t.toml:3: op[1]: order-1 allocation is not in v1.0")
+    assert lines == [] and k.page_alloc.allocated_pages() == 0
 
 
 def test_repeat_and_cpu_ops():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..checks import check_addr, check_bytes, check_int
 from ..errors import PageFault
 
 PAGE_SHIFT = 12
@@ -102,13 +103,19 @@ class Memory:
             n -= chunk
 
     def read(self, addr: int, n: int) -> bytes:
-        """``n`` bytes at kernel virtual address ``addr``."""
+        """``n`` bytes at kernel virtual address ``addr`` (``n`` from 0 up)."""
+        if type(addr) is not int or type(n) is not int or n < 0 or addr < 0:
+            check_addr(addr, "memory.read")
+            check_int(n, "n", "memory.read", 0)
         for check in self.checkers:
             check(addr, n, False)
         return b"".join(self.phys.read(p, c) for p, c in self._spans(addr, n))
 
     def write(self, addr: int, data: bytes) -> None:
-        """Store ``data`` at kernel virtual address ``addr``."""
+        """Store ``data`` (bytes, bytearray or memoryview) at kernel virtual address ``addr``."""
+        if type(addr) is not int or addr < 0 or not isinstance(data, (bytes, bytearray, memoryview)):
+            check_addr(addr, "memory.write")
+            check_bytes(data, "memory.write")
         for check in self.checkers:
             check(addr, len(data), True)
         data = bytes(data)
