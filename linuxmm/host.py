@@ -35,6 +35,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.mm_slub",
     "linuxmm_plugins.proc_slabinfo",
     "linuxmm_plugins.slabtop",
+    "linuxmm_plugins.mm_slab_workloads",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

@@ -297,8 +297,19 @@ class Slub(SlabAllocator):
         self.page_type_slab = has("v6.10")  # PG_slab became a page type [S]
         self.info_objects = has("v2.6.25")  # "objects=" in the slab line [V 2.6.24 without, 2.6.30 with]
         self.warn_invalid_free = has("v5.10")  # WARN in free_large_kmalloc for an order-0 page [S]
-        self.taint_flag_count = 19 if has("v5.17") else 18 if has("v4.15") else 16 if has("v3.15") else 14  # [S]
-        self.taint_rstrip = not has("v4.15")
+        # taint letters: 11 in 2.6.32, 13 in 3.10, 16 in 4.4, 19 in 6.x [V]; the steps between [S]
+        self.taint_flag_count = (19 if has("v5.17") else 18 if has("v4.15") else 16 if has("v3.15")
+                                 else 13 if has("v3.2") else 11)
+        self.dump_uid = has("v6.10")  # "CPU: n UID: n PID:" and the verbose taint line [V 6.8 without, 6.12 with]
+        self.dump_stack_lvl = has("v5.13")  # dump_stack_lvl() [S]
+        self.free_to_partial_list = has("v6.2")  # debugged caches free through free_to_partial_list [V 6.2]
+        self.dump_cpu_line = has("v3.10")  # dump_stack_print_info [V 3.10]
+        self.dump_pid_line = has("v2.6.28")  # "Pid: n, comm:" [S]
+        rel = kernel.revision.describe.lstrip("v")
+        base, dash, rc = rel.partition("-")
+        if not base.startswith("2.") and base.count(".") == 1:
+            base += ".0"
+        self.uts_release = base + dash + rc  # init_utsname()->release: 6.12.0, 6.13.0-rc2, 2.6.24
         self.force_raw_pointers = has("v5.12")  # slub_debug forces no_hash_pointers [S]
         cfg = kernel.config
         self.config_debug = bool(cfg.get("SLUB_DEBUG", True))
@@ -336,6 +347,9 @@ class Slub(SlabAllocator):
         self._hash_key = hashlib.blake2b(str(kernel.seed).encode(), digest_size=16).digest()
         self.tainted = False
         self.tracks: dict[tuple[int, bool], tuple[str, int, int]] = {}  # struct track, by (object, alloc)
+        self._chain: list[str] = []  # the debug path's callers, outermost first (for dump_stack)
+        self._reporter: tuple[str, ...] = ()
+        self._caller = "kmalloc"
         # -- state ------------------------------------------------------------------------
         self.slab_caches: list[KmemCache] = []  # newest first, as list_add keeps them
         self.slab_of: dict[int, Slab] = {}  # virtual page number -> slab (every page of it)
@@ -926,7 +940,7 @@ class Slub(SlabAllocator):
         return s
 
     def kmalloc_slow(self, size: Any, flags: Any) -> int:
-        func = "kmalloc"
+        func = self._caller = "kmalloc"
         check_size(size, func)
         check_gfp(flags, func, "flags")
         if size > self.kmalloc_max_cache:
@@ -954,6 +968,7 @@ class Slub(SlabAllocator):
         return addr
 
     def kmem_cache_alloc_slow(self, s: Any, flags: Any) -> int:
+        self._caller = "kmem_cache_alloc"
         s = self.check_cache("kmem_cache_alloc", s, KmemCache)
         check_gfp(flags, "kmem_cache_alloc", "flags")
         return self.slab_alloc(s, flags, s.object_size)
@@ -1022,6 +1037,7 @@ class Slub(SlabAllocator):
         p(f"  node 0: slabs: {n.nr_slabs}, objs: {n.total_objects}, free: {free}")
 
     def kfree_slow(self, objp: Any) -> None:
+        self._caller = "kfree"
         try:
             if objp <= ZERO_SIZE_PTR:
                 if objp.__class__ is not int:
@@ -1057,6 +1073,7 @@ class Slub(SlabAllocator):
         self.pa.free_block(page, 0)  # put_page() on a page the caller does not own
 
     def kmem_cache_free_slow(self, s: Any, objp: Any) -> None:
+        self._caller = "kmem_cache_free"
         s = self.check_cache("kmem_cache_free", s, KmemCache)
         check_addr(objp, "kmem_cache_free", "objp")
         slab = self.slab_of.get(objp >> PAGE_SHIFT)
@@ -1176,19 +1193,21 @@ class Slub(SlabAllocator):
         h = hashlib.blake2b(addr.to_bytes(8, "little"), key=self._hash_key, digest_size=4).digest()
         return f"{int.from_bytes(h, 'little'):016x}"
 
-    def taint_text(self) -> str:
-        """``print_tainted()``: "Not tainted", or the flag letters once a slab BUG has tainted the kernel."""
+    def taint_text(self, verbose: bool = False) -> str:
+        """``print_tainted()``: "Not tainted", or every taint letter position once a slab BUG tainted it.
+
+        G (no proprietary module) in the first position, B (TAINT_BAD_PAGE)
+        in the sixth, a space for every other flag the era had [V: the flag
+        tables of 2.6.32, 3.10, 4.4, 6.12 kernel/panic.c]; ``verbose`` is 6.10's
+        ``print_tainted_verbose()``.
+        """
         if not self.tainted:
             return "Not tainted"
-        k = self.kernel
-        # G (not proprietary) at position 0, B (TAINT_BAD_PAGE) at position 5; the letter count by era [S]
-        nflags = self.taint_flag_count
-        flags = ["G"] + [" "] * (nflags - 1)
+        if verbose:
+            return "Tainted: [B]=BAD_PAGE"
+        flags = ["G"] + [" "] * (self.taint_flag_count - 1)
         flags[5] = "B"
-        text = "".join(flags)
-        if self.taint_rstrip:
-            text = text.rstrip()
-        return "Tainted: " + text
+        return "Tainted: " + "".join(flags)
 
     def add_taint(self) -> None:
         self.tainted = True
@@ -1216,14 +1235,20 @@ class Slub(SlabAllocator):
     def get_freepointer(self, s: KmemCache, p: int) -> int:
         return int.from_bytes(self.peek(p + s.offset, 8), "little")
 
-    def init_object(self, s: KmemCache, p: int, val: int) -> None:
-        """``init_object``: red zones to ``val``, poison (0x6b..., 0xa5) for a free object."""
+    def init_object(self, s: KmemCache, p: int, val: int, orig_size: int | None = None) -> None:
+        """``init_object``: red zones to ``val`` and poison (0x6b..., 0xa5), on allocation and on free.
+
+        With 6.2's kmalloc red zone (Z and U on a kmalloc cache), an allocated
+        object is poisoned up to the size asked for and red-zoned after it.
+        """
         poison_size = s.object_size
         if s.flags & SLAB_RED_ZONE:
             self.fill(p - s.red_left_pad, val, s.red_left_pad)
-        if s.flags & OBJECT_POISON and val == SLUB_RED_INACTIVE:
-            self.fill(p, POISON_FREE, s.object_size - 1)
-            self.fill(p + s.object_size - 1, POISON_END, 1)
+            if orig_size is not None and val == SLUB_RED_ACTIVE and self._orig_size_kept(s):
+                poison_size = orig_size
+        if s.flags & OBJECT_POISON:
+            self.fill(p, POISON_FREE, poison_size - 1)
+            self.fill(p + poison_size - 1, POISON_END, 1)
         if s.flags & SLAB_RED_ZONE:
             self.fill(p + poison_size, val, s.inuse - poison_size)
 
@@ -1231,9 +1256,6 @@ class Slub(SlabAllocator):
         if self._orig_size_kept(s):
             off = self.get_info_end(s) + 2 * self.track_size
             self.phys.write(p + off - self.page_offset, orig.to_bytes(4, "little"))
-            # the kmalloc red zone: the object's bytes past the request
-            if orig < s.object_size:
-                self.fill(p + orig, SLUB_RED_ACTIVE, s.object_size - orig)
 
     def get_orig_size(self, s: KmemCache, p: int) -> int:
         if not self._orig_size_kept(s):
@@ -1249,6 +1271,7 @@ class Slub(SlabAllocator):
     def _alloc_debug(self, s: KmemCache, gfp: int, c: KmemCacheCpu, orig_size: int) -> int:
         """6.2's ``alloc_single_from_partial``/``alloc_single_from_new_slab``: one object, with checks."""
         n = s.node
+        self._chain = [self._caller, "slab_alloc_node", "___slab_alloc"]
         while True:
             if n.partial:
                 slab = self.slabs[n.partial.head]
@@ -1263,6 +1286,8 @@ class Slub(SlabAllocator):
                 fresh = True
             obj = slab.freelist.pop()
             slab.inuse += 1
+            self._chain[3:] = ["alloc_single_from_new_slab" if fresh else "alloc_single_from_partial",
+                               "alloc_debug_processing"]
             ok = self.alloc_debug_processing(s, slab, obj, orig_size)
             if fresh:
                 if slab.inuse == slab.objects:
@@ -1281,8 +1306,6 @@ class Slub(SlabAllocator):
                 self.set_track(s, obj, True, self._caller)
             return obj
 
-    _caller = "kmalloc"
-
     def _add_full(self, s: KmemCache, slab: Slab) -> None:
         if s.flags & SLAB_STORE_USER:
             s.node.full.add(slab.key)
@@ -1298,12 +1321,14 @@ class Slub(SlabAllocator):
                 return False
         self.trace(s, slab, obj, True)
         self.set_orig_size(s, obj, orig_size)
-        self.init_object(s, obj, SLUB_RED_ACTIVE)
+        self.init_object(s, obj, SLUB_RED_ACTIVE, orig_size)
         return True
 
     def _free_debug(self, s: KmemCache, slab: Slab, x: int, c: KmemCacheCpu) -> None:
         """``free_to_partial_list`` with ``free_debug_processing``."""
         n = s.node
+        self._chain = [self._caller, "slab_free", "__slab_free"] + (
+            ["free_to_partial_list"] if self.free_to_partial_list else []) + ["free_debug_processing"]
         if not self.free_debug_processing(s, slab, x):
             return
         prior = bool(slab.freelist)
@@ -1328,7 +1353,7 @@ class Slub(SlabAllocator):
         ok = False
         if not s.flags & SLAB_CONSISTENCY_CHECKS or self.free_consistency_checks(s, slab, obj):
             if s.flags & SLAB_STORE_USER:
-                self.set_track(s, obj, False, "kfree")
+                self.set_track(s, obj, False, self._caller)
             self.trace(s, slab, obj, False)
             self.init_object(s, obj, SLUB_RED_INACTIVE)
             ok = True
@@ -1439,18 +1464,27 @@ class Slub(SlabAllocator):
             func, cpu, pid = t
             self.printk(f"{pre}{what} in {func} age=0 cpu={cpu} pid={pid}")
 
-    def dump_stack(self, calls: tuple[str, ...] = ()) -> None:
-        k = self.kernel
+    def dump_stack(self, calls: tuple[str, ...]) -> None:
+        """``dump_stack()``: the era's header line, then the call chain, innermost first.
+
+        The chain is the model's own functions (named as the kernel's) from
+        the report back to the kernel call the user made; addresses and
+        offsets are not modelled, nor are inlined frames told apart.
+        """
+        calls = ("dump_stack_lvl" if self.dump_stack_lvl else "dump_stack",) + calls + tuple(
+            reversed(self._chain))
         taint = self.taint_text()
-        ver = k.version.lstrip("v")
-        if self.page_type_slab:  # the UID: field came in the same release [S]
-            self.printk(f"CPU: {self.cpu} UID: 0 PID: {PID} Comm: {COMM} {taint} {ver} #1")
-        elif self.percpu_min_partial:  # "CPU: n PID: n Comm:" from about 2.6.30 [S]
-            self.printk(f"CPU: {self.cpu} PID: {PID} Comm: {COMM} {taint} {ver} #1")
-        else:
-            self.printk(f"Pid: {PID}, comm: {COMM} {taint} {ver} #1")
+        rel = self.uts_release
+        if self.dump_uid:
+            self.printk(f"CPU: {self.cpu} UID: 0 PID: {PID} Comm: {COMM} {taint} {rel} #1")
+            if self.tainted:
+                self.printk(self.taint_text(verbose=True))
+        elif self.dump_cpu_line:
+            self.printk(f"CPU: {self.cpu} PID: {PID} Comm: {COMM} {taint} {rel} #1")
+        elif self.dump_pid_line:
+            self.printk(f"Pid: {PID}, comm: {COMM} {taint} {rel} #1")
         self.printk("Call Trace:")
-        for fn in calls or ("dump_stack", "kfree"):
+        for fn in calls:
             self.printk(f" {fn}")
 
     def print_trailer(self, s: KmemCache, slab: Slab, p: int) -> None:
@@ -1479,10 +1513,11 @@ class Slub(SlabAllocator):
         if off != end:
             self.print_section("Padding ".ljust(w) if w else ("Padding " if self.report_style > 1 else "Padding"),
                                p + off, end - off)
-        self.dump_stack(("dump_stack", "print_trailer", "free_debug_processing", "kfree"))
+        self.dump_stack(("print_trailer",) + self._reporter)
 
     def object_err(self, s: KmemCache, slab: Slab, obj: int, reason: str) -> None:
         self.slab_bug(s, reason)
+        self._reporter = ("object_err",)
         self.print_trailer(s, slab, obj)
         if self.taint_in_bug:
             self.add_taint()
@@ -1490,7 +1525,7 @@ class Slub(SlabAllocator):
     def slab_err(self, s: KmemCache, slab: Slab, text: str) -> None:
         self.slab_bug(s, text)
         self.print_slab_info(slab)
-        self.dump_stack(("dump_stack", "slab_err", "free_debug_processing", "kfree"))
+        self.dump_stack(("slab_err",))
         if self.taint_in_bug:
             self.add_taint()
 
@@ -1514,6 +1549,7 @@ class Slub(SlabAllocator):
         else:
             self.printk(f"INFO: 0x{self.ptr(fault)}-0x{self.ptr(end - 1)}. First byte 0x{data[first]:x} instead "
                         f"of 0x{value:x}")
+            self._reporter = ("check_bytes_and_report", "check_object")
             self.print_trailer(s, slab, obj)
             self.slab_fix(s, f"Restoring 0x{self.ptr(fault)}-0x{self.ptr(end - 1)}=0x{value:x}")
         self.fill(fault, value, end - fault)
@@ -1556,17 +1592,22 @@ class Slub(SlabAllocator):
         self.fill(fault, POISON_INUSE, end - fault)
 
     def check_object(self, s: KmemCache, slab: Slab, obj: int, val: int) -> bool:
-        """``check_object``: red zones, poison, padding and the free pointer of one object."""
+        """``check_object``: red zones, poison, padding and the free pointer of one object.
+
+        Until 5.14 the checks stop at the first red zone or poison error, each
+        report printing the trailer itself [V 2.6.24, 4.4]; from 5.14 every
+        check runs and one trailer follows them all [V 6.2, 6.12].
+        """
+        if self.report_style < 3:
+            return self._check_object_old(s, slab, obj, val)
         ok = True
-        style3 = self.report_style == 3
         endobject = obj + s.object_size
         if s.flags & SLAB_RED_ZONE:
             if s.red_left_pad and not self.check_bytes_and_report(
-                    s, slab, obj, "Left Redzone" if style3 else "Redzone", obj - s.red_left_pad, val,
-                    s.red_left_pad):
+                    s, slab, obj, "Left Redzone", obj - s.red_left_pad, val, s.red_left_pad):
                 ok = False
-            if not self.check_bytes_and_report(s, slab, obj, "Right Redzone" if style3 else "Redzone", endobject,
-                                               val, s.inuse - s.object_size):
+            if not self.check_bytes_and_report(s, slab, obj, "Right Redzone", endobject, val,
+                                               s.inuse - s.object_size):
                 ok = False
             if self._orig_size_kept(s) and val == SLUB_RED_ACTIVE:
                 orig = self.get_orig_size(s, obj)
@@ -1581,8 +1622,8 @@ class Slub(SlabAllocator):
             if val != SLUB_RED_ACTIVE and s.flags & OBJECT_POISON:
                 if not self.check_bytes_and_report(s, slab, obj, "Poison", obj, POISON_FREE, s.object_size - 1):
                     ok = False
-                if not self.check_bytes_and_report(s, slab, obj, "End Poison" if style3 else "Poison",
-                                                   obj + s.object_size - 1, POISON_END, 1):
+                if not self.check_bytes_and_report(s, slab, obj, "End Poison", obj + s.object_size - 1,
+                                                   POISON_END, 1):
                     ok = False
             if not self.check_pad_bytes(s, slab, obj):
                 ok = False
@@ -1591,10 +1632,34 @@ class Slub(SlabAllocator):
             self.object_err(s, slab, obj, "Freepointer corrupt")
             self.phys.write(obj + s.offset - self.page_offset, bytes(8))
             ok = False
-        if not ok and style3:
+        if not ok:
+            self._reporter = ("check_object",)
             self.print_trailer(s, slab, obj)
             self.add_taint()
         return ok
+
+    def _check_object_old(self, s: KmemCache, slab: Slab, obj: int, val: int) -> bool:
+        endobject = obj + s.object_size
+        if s.flags & SLAB_RED_ZONE:
+            if not self.check_bytes_and_report(s, slab, obj, "Redzone", endobject, val, s.inuse - s.object_size):
+                return False
+        elif s.flags & SLAB_POISON and s.object_size < s.inuse:
+            self.check_bytes_and_report(s, slab, obj, "Alignment padding", endobject, POISON_INUSE,
+                                        s.inuse - s.object_size)
+        if s.flags & SLAB_POISON:
+            if val != SLUB_RED_ACTIVE and s.flags & OBJECT_POISON and (
+                    not self.check_bytes_and_report(s, slab, obj, "Poison", obj, POISON_FREE, s.object_size - 1)
+                    or not self.check_bytes_and_report(s, slab, obj, "Poison", obj + s.object_size - 1,
+                                                       POISON_END, 1)):
+                return False
+            self.check_pad_bytes(s, slab, obj)
+        if not s.offset and val == SLUB_RED_ACTIVE:
+            return True  # the free pointer overlays the allocated object
+        if not self.check_valid_pointer(s, slab, self.get_freepointer(s, obj)):
+            self.object_err(s, slab, obj, "Freepointer corrupt")
+            self.phys.write(obj + s.offset - self.page_offset, bytes(8))
+            return False
+        return True
 
     # ------------------------------------------------------------------------------------------
     # reports and accounting
