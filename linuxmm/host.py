@@ -33,6 +33,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.workloads",
     "linuxmm_plugins.mm_slab_kconfig",
     "linuxmm_plugins.mm_slub",
+    "linuxmm_plugins.mm_slab",
     "linuxmm_plugins.proc_slabinfo",
     "linuxmm_plugins.slabtop",
     "linuxmm_plugins.mm_slab_workloads",
