@@ -400,6 +400,11 @@ class SlabAllocator:
         """Pages held in slabs right now."""
         return self.nr_slab_reclaimable + self.nr_slab_unreclaimable
 
+    def pages_held(self) -> int:
+        """Pages the allocator holds from the page allocator for its slabs right now (all of them kept
+        once every object is freed: empty slabs the era does not give back, the caches' own objects)."""
+        return self.slab_pages_in - self.slab_pages_out
+
     def caches(self) -> list[SlabCache]:
         """Every cache, in the order the era's /proc/slabinfo lists them."""
         raise NotImplementedError

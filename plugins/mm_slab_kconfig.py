@@ -140,7 +140,7 @@ def _slub_debug_depends(rev) -> str:
 def linuxmm_config_symbols():
     return [
         ConfigSymbol(
-            "SLAB", introduced="v2.2.0", removed=SLAB_REMOVE, choice=_slab_choice, default=_slab_default,
+            "SLAB", introduced=SLOB_INTRO, removed=SLAB_REMOVE, choice=_slab_choice, default=_slab_default,
             prompt=_slab_prompt, depends_on=_slab_depends, note=SLAB_NOTE,
             help="The SLAB allocator (mm/slab.c): \"SLAB\" in the choice of 2.6.22-6.4, \"Use full SLAB allocator\" "
                  "in 2.6.16-2.6.21; always built before 2.6.16; hidden behind SLAB_DEPRECATED in 6.5-6.7."),

@@ -160,12 +160,14 @@ def test_kconfig_slab_where_it_was():
     with pytest.raises(ConfigError) as exc:
         linuxmm.boot("2.0", config=["SLAB=y"])
     assert str(exc.value).startswith(
-        "CONFIG_SLAB is not in v2.0: it appeared in v2.2.0; SLAB (mm/slab.c, Mark Hemment's allocator) arrived "
+        "CONFIG_SLAB is not in v2.0: it appeared in v2.6.16-rc1 (10cef6029502 \"[PATCH] slob: introduce the SLOB "
+        "allocator\"); SLAB (mm/slab.c, Mark Hemment's allocator) arrived "
         "during the 2.1 development series; v2.2.0 is the first stable release with it, and 2.0 still uses "
         "mm/kmalloc.c")
     with pytest.raises(ConfigError) as exc:
         linuxmm.boot("2.4", config=["SLAB=y"])
-    assert str(exc.value).startswith("CONFIG_SLAB cannot be set at v2.4.0: it has no prompt there")
+    assert str(exc.value).startswith("CONFIG_SLAB is not in v2.4.0: it appeared in v2.6.16-rc1")
+    assert "until v2.6.16 (10cef6029502) mm/slab.c was always built, with no CONFIG_SLAB to set" in str(exc.value)
     with pytest.raises(ConfigError) as exc:
         linuxmm.boot("6.5", config=["SLAB=y"])
     assert str(exc.value).startswith("CONFIG_SLAB cannot be set at v6.5: it has no prompt there; its value follows "
