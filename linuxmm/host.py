@@ -37,6 +37,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.mm_slab_kconfig",
     "linuxmm_plugins.mm_slub",
     "linuxmm_plugins.mm_slab",
+    "linuxmm_plugins.mm_slob",
     "linuxmm_plugins.proc_slabinfo",
     "linuxmm_plugins.slabtop",
     "linuxmm_plugins.mm_slab_workloads",

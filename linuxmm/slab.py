@@ -206,6 +206,20 @@ class SlabAllocator:
         self.init_on_free = bool(has_init and init_free)
         self.booted = False
         self._boot_lines: list[str] = []
+        #: 6a486c0ad4dc (5.4): kmalloc requests passed to the page allocator count as NR_SLAB_UNRECLAIMABLE
+        self.account_large = kernel.has("6a486c0ad4dc")
+
+    #: boot parameters only mm/slub.c knows
+    SLUB_PARAMS = ("slub_debug", "slub_nomerge", "slub_min_order", "slub_max_order", "slub_min_objects")
+
+    def refuse_slub_params(self) -> None:
+        """SLAB and SLOB kernels do not know SLUB's boot parameters: refuse them rather than ignore them."""
+        from .errors import ConfigError
+
+        for param in self.SLUB_PARAMS:
+            if param in self.kernel.cmdline:
+                raise ConfigError(f"{param}= is a SLUB parameter (mm/slub.c); this kernel runs {self.name}, which "
+                                  f"does not know it (the kernel would pass it on to init)")
 
     # -- boot ---------------------------------------------------------------------------
     def boot_printk(self, line: str) -> None:
@@ -389,11 +403,14 @@ class SlabAllocator:
     def meminfo(self) -> dict[str, int]:
         """The slab lines of /proc/meminfo in kB: ``Slab``, ``SReclaimable``, ``SUnreclaim``.
 
-        Pages the allocator holds for slabs (kmalloc requests passed straight
-        to the page allocator are not slab pages, as in the kernel).
+        Pages the allocator holds for slabs; kmalloc requests passed straight
+        to the page allocator count in ``SUnreclaim`` from 5.4 (6a486c0ad4dc),
+        not before.
         """
         kb = PAGE_SIZE >> 10
         rec, unrec = self.nr_slab_reclaimable * kb, self.nr_slab_unreclaimable * kb
+        if self.account_large:
+            unrec += self.large_pages * kb
         return {"Slab": rec + unrec, "SReclaimable": rec, "SUnreclaim": unrec}
 
     def slab_pages(self) -> int:

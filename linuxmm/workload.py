@@ -642,8 +642,9 @@ def _run_slab_op(kernel: "Kernel", op: Op, handles: dict[str, Any], out: Callabl
             out(f"kmem_cache_create {name} size={f['size']}{on} -> NULL (failed)")
         else:
             alias = f" (an alias of {cache.name})" if getattr(cache, "name", name) != name else ""
-            out(f"kmem_cache_create {name} size={f['size']}{on} -> object size {cache.size}, "
-                f"{cache.objects} per slab, order {cache.order}{alias}")
+            shape = (cache.summary() if getattr(cache, "slabless", False)
+                     else f"object size {cache.size}, {cache.objects} per slab, order {cache.order}")
+            out(f"kmem_cache_create {name} size={f['size']}{on} -> {shape}{alias}")
     elif kind == "kmem_cache_alloc":
         cache = handles[f["_cache_of"]][0]
         if cache is None:

@@ -159,6 +159,7 @@ class Slab26(SlabAllocator):
 
     def __init__(self, kernel: Any) -> None:
         super().__init__(kernel)
+        self.refuse_slub_params()
         has = kernel.has
         self.ncpus = kernel.nr_cpus
         self.smp = self.ncpus > 1

@@ -115,6 +115,7 @@ class Slab22(SlabAllocator):
 
     def __init__(self, kernel: Any) -> None:
         super().__init__(kernel)
+        self.refuse_slub_params()
         self.smp = kernel.nr_cpus > 1
         self.slab_break_gfp_order = 2 if self.pa.nr_pages > (32 << 20) >> PAGE_SHIFT else 1
         self.caches_list: list[KmemCache] = []  # cache_cache first, then newest first

@@ -225,4 +225,12 @@ def linuxmm_commits():
                date="2022-11-21", tag="v6.2-rc1", mark="V",
                source="merged with 149b6fa228ed in slab/for-6.2 (fact sheet [V]); 6.2.1 mm/Kconfig has SLUB_TINY "
                       "(date S)"),
+        Commit(sha="6a486c0ad4dc", subject="mm, sl[ou]b: improve memory accounting", author="Vlastimil Babka",
+               date="2019-08-26", tag="v5.4-rc1", mark="V",
+               source="patch mail [PATCH v2 1/2] of 2019-08-26 and later Fixes: tags naming the sha; 5.3.1 "
+                      "mm/slob.c lacks NR_SLAB_UNRECLAIMABLE, 5.4 has it (date: the mail's)"),
+        Commit(sha="59bb47985c1d", subject="mm, sl[aou]b: guarantee natural alignment for kmalloc(power-of-two)",
+               author="Vlastimil Babka", date="2019-08-26", tag="v5.4-rc1", mark="V",
+               source="patch mail [PATCH v2 2/2] of 2019-08-26 and later citations of the sha; 5.4 mm/slob.c "
+                      "aligns power-of-two kmalloc (date: the mail's)"),
     ]

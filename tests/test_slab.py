@@ -215,3 +215,10 @@ def test_accounting_always_balances(version, actions):
     assert k.slab.meminfo()["Slab"] == k.slab.slab_pages() * 4
     live = sum(r.active_objs for r in rows)
     assert live >= len(held) + len(objs)
+
+
+def test_slub_parameters_are_refused_under_slab():
+    with pytest.raises(ConfigError) as exc:
+        linuxmm.boot("2.6.28", config=["SLAB=y"], cmdline="slub_min_objects=8")
+    assert str(exc.value) == ("slub_min_objects= is a SLUB parameter (mm/slub.c); this kernel runs SLAB, which does "
+                              "not know it (the kernel would pass it on to init)")
