@@ -966,6 +966,9 @@ class Slab26(SlabAllocator):
         problems = []
         for c in self.cache_chain:
             n = c.node
+            queued = [e for ac in c.array for e in ac.entry] + (n.shared.entry if n.shared is not None else [])
+            if len(set(queued)) != len(queued):
+                problems.append(f"{c.name}: an object is in the per-CPU arrays twice (freed twice)")
             slabs = [s for s in self.slabs.values() if s.cache is c]
             free = sum(len(s.free) for s in slabs)
             if free != n.free_objects:

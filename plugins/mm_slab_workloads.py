@@ -43,6 +43,7 @@ def double_free(kernel: Any, seed: int) -> str:
     """kmalloc(64), write, kfree, kfree again; the log lines that followed."""
     _slab(kernel)
     mark = len(kernel.dmesg)
+    keep = kernel.kmalloc(64, GFP_KERNEL)  # a neighbour, so SLOB keeps the page in its heap
     p = kernel.kmalloc(64, GFP_KERNEL)
     kernel.memory.write(p, b"double free")
     kernel.kfree(p)
@@ -55,6 +56,8 @@ def double_free(kernel: Any, seed: int) -> str:
         hint = (" (boot with --cmdline slub_debug=FZPU for SLUB's report)"
                 if getattr(kernel.slab, "name", "") == "SLUB" else "")
         lines.append(f"(no kernel log lines: this allocator did not check{hint})")
+        lines += [f"model check: {v}" for v in kernel.violations()]
+    kernel.kfree(keep)
     return "\n".join(lines)
 
 
@@ -96,8 +99,8 @@ def slab_churn(kernel: Any, seed: int, steps: int = CHURN_STEPS) -> str:
     except NotInThisKernel as exc:
         out.append(f"(/proc/slabinfo: {exc})")
     problems = slab.audit() if hasattr(slab, "audit") else []
-    info = slab.meminfo() if hasattr(slab, "meminfo") else {}
-    out.append(f"slab pages: {info.get('Slab', 0) // 4}, accounting: "
+    held_pages = slab.pages_held() if hasattr(slab, "pages_held") else 0
+    out.append(f"slab pages: {held_pages}, accounting: "
                + ("balanced" if not problems else "; ".join(problems)))
     return "\n".join(out)
 

@@ -1707,6 +1707,11 @@ class Slub(SlabAllocator):
             if total != n.total_objects:
                 problems.append(f"{s.name}: total_objects {n.total_objects} but {total} in its slabs")
             cpu_free = {id(c.slab): len(c.freelist) for c in s.cpu_slab if c.slab is not None}
+            for c in s.cpu_slab:
+                if c.slab is not None and (len(set(c.freelist)) != len(c.freelist)
+                                           or set(c.freelist) & set(c.slab.freelist)):
+                    problems.append(f"{s.name}: slab {c.slab.addr:#x}: an object is free twice (on a CPU's "
+                                    f"freelist)")
             for sl in slabs:
                 free = len(sl.freelist) + cpu_free.get(id(sl), 0)
                 in_use = sl.objects - free
