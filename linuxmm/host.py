@@ -41,6 +41,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.proc_slabinfo",
     "linuxmm_plugins.slabtop",
     "linuxmm_plugins.mm_slab_workloads",
+    "linuxmm_plugins.exercises",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).
