@@ -34,6 +34,13 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.proc_meminfo",
     "linuxmm_plugins.workloads_kmalloc",
     "linuxmm_plugins.workloads",
+    "linuxmm_plugins.mm_slab_kconfig",
+    "linuxmm_plugins.mm_slub",
+    "linuxmm_plugins.mm_slab",
+    "linuxmm_plugins.mm_slob",
+    "linuxmm_plugins.proc_slabinfo",
+    "linuxmm_plugins.slabtop",
+    "linuxmm_plugins.mm_slab_workloads",
     "linuxmm_plugins.exercises",
 )
 
