@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 
 from . import __version__
 from .errors import KernelBug, KernelPanic, LinuxmmError
+from .kconfig import show_value
 
 PROG = "linuxmm"
 _SUPPRESS = argparse.SUPPRESS
@@ -142,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="fewer iterations (rougher figures)")
     p.set_defaults(func=cmd_bench)
 
+    from .bisect import add_subcommand as add_bisect  # git bisect's own grammar, parsed in linuxmm.bisect
+    add_bisect(subs)
+
     for command in sorted(_host().commands.values(), key=lambda c: c.name):
         p = _add(subs, sub if command.boots else quiet, command.name, command.help,
                  command.example or f"linuxmm {command.name}")
@@ -161,6 +165,8 @@ def _plugin_command(command: Any) -> Callable[[argparse.Namespace], int]:
 
 # -- helpers ---------------------------------------------------------------
 ENV_VERSION = "LINUXMM_KERNEL_VERSION"
+ENV_CONFIG = "LINUXMM_CONFIG"
+ENV_CMDLINE = "LINUXMM_CMDLINE"
 
 
 def _version_source(args: argparse.Namespace, file_version: str | None = None,
@@ -216,7 +222,14 @@ def _check_machine(mem: Any, cpus: Any) -> None:
 
 
 def _config_items(args: argparse.Namespace) -> list[str]:
-    return list(args.config or []) + list(getattr(args, "config_sub", None) or [])
+    """``$LINUXMM_CONFIG``'s items, then the flags' (a later setting of a symbol wins)."""
+    env = os.environ.get(ENV_CONFIG, "").split()
+    return env + list(args.config or []) + list(getattr(args, "config_sub", None) or [])
+
+
+def _cmdline(args: argparse.Namespace) -> str | None:
+    """``--cmdline``, else ``$LINUXMM_CMDLINE``."""
+    return args.cmdline if args.cmdline is not None else os.environ.get(ENV_CMDLINE)
 
 
 def _boot(args: argparse.Namespace, source: str | None = None, **overrides: Any):
@@ -229,7 +242,7 @@ def _boot(args: argparse.Namespace, source: str | None = None, **overrides: Any)
         version, source = _version_source(args)
         overrides["version"] = version
     opts = dict(mem=args.mem, cpus=1 if args.cpus is None else args.cpus, config=_config_items(args),
-                cmdline=args.cmdline, seed=args.seed or 0)
+                cmdline=_cmdline(args), seed=args.seed or 0)
     opts.update(overrides)
     version = opts.pop("version")
     try:
@@ -349,7 +362,7 @@ def _symbols_report(host: Any, rev: Any) -> str:
     out = [f"config symbols at {rev.describe}:"]
     syms = [s for s in host.symbols.values() if host.available(s, rev)]
     for sym in sorted(syms, key=lambda s: s.name):
-        setting = f"CONFIG_{sym.name}={_config_value(defaults.get(sym.name))}"
+        setting = f"CONFIG_{sym.name}={show_value(defaults.get(sym.name))}"
         note = "" if sym.modelled else " (accepted, no effect in this model)"
         out.append(f"  {setting:<32} {sym.help}{note}".rstrip())
     if not syms:
@@ -362,14 +375,6 @@ def _symbols_report(host: Any, rev: Any) -> str:
     if not params:
         out.append("  (none)")
     return "\n".join(out)
-
-
-def _config_value(value: Any) -> str:
-    if value is True:
-        return "y"
-    if value is False or value is None:
-        return "n"
-    return str(value)
 
 
 def _size(nbytes: int) -> str:
@@ -410,7 +415,7 @@ def cmd_info(args: argparse.Namespace) -> int:
                        f"{z.free_pages:>10}")
     out.append(f"cpus:        {k.nr_cpus}")
     defaults = resolve_config(host, rev, None)
-    changed = [f"CONFIG_{n}={_config_value(v)}" for n, v in sorted(k.config.items()) if defaults.get(n) != v]
+    changed = [f"CONFIG_{n}={show_value(v)}" for n, v in sorted(k.config.items()) if defaults.get(n) != v]
     out.append("config:      " + (" ".join(changed) if changed else "(defaults)"))
     out.append("cmdline:     " + (k.cmdline.text or "(empty)"))
     if k.cmdline.unknown:
@@ -419,7 +424,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         out.append("malformed:   " + " ".join(k.cmdline.malformed))
     for note in getattr(k.config, "whatifs", ()):
         out.append(f"what-if:     {note}")
-    ignored = [f"CONFIG_{n}={_config_value(k.config[n])}" for n in getattr(k.config, "unmodelled", ())]
+    ignored = [f"CONFIG_{n}={show_value(k.config[n])}" for n in getattr(k.config, "unmodelled", ())]
     ignored += [name for name in k.cmdline.unmodelled]
     if ignored:
         out.append("accepted, no effect in this model: " + " ".join(ignored))
@@ -464,13 +469,13 @@ def _run_file(args: argparse.Namespace, path: str) -> int:
     kt = wl.kernel
     config = kt.get("config", [])
     if isinstance(config, dict):
-        config = [f"{n}={_config_value(v) if isinstance(v, bool) else v}" for n, v in config.items()]
+        config = [f"{n}={show_value(v) if isinstance(v, bool) else v}" for n, v in config.items()]
     version, source = _version_source(args, kt.get("version"), f"{path}: [kernel]")
     k = _boot(args, source, version=version,
               mem=args.mem if args.mem is not None else kt.get("mem"),
               cpus=args.cpus if args.cpus is not None else kt.get("cpus", 1),
               config=list(config) + _config_items(args),
-              cmdline=args.cmdline if args.cmdline is not None else kt.get("cmdline"),
+              cmdline=args.cmdline if args.cmdline is not None else kt.get("cmdline", _cmdline(args)),
               seed=args.seed if args.seed is not None else kt.get("seed", 0))
     print(f"# {path} at {k.version}")
     return workload.run(k, wl, out=print)
@@ -529,7 +534,7 @@ def _refuse_unused_options(args: argparse.Namespace) -> None:
     given = [flag for flag, value in (("--kernel-version", args.kernel_version), ("--mem", args.mem),
                                       ("--cpus", args.cpus), ("--cmdline", args.cmdline), ("--seed", args.seed))
              if value is not None]
-    if _config_items(args):
+    if args.config or getattr(args, "config_sub", None):
         given.append("--config")
     if given:
         raise LinuxmmError(f"{args.command} takes no kernel options (it {why}): drop {', '.join(given)}")

@@ -358,14 +358,14 @@ class VmallocBase:
 
         As 4.12's ``kvmalloc_node``: a mask that is not a superset of GFP_KERNEL goes to
         ``kmalloc`` only; above a page, ``kmalloc`` is tried with ``__GFP_NOWARN`` (and
-        without retrying) and ``vmalloc`` takes over when it fails.  While the booted kernel
-        has no ``kmalloc`` modelled, every request goes to ``vmalloc`` (a request of 0 bytes
-        returns ZERO_SIZE_PTR, as ``kmalloc(0)`` would).
+        without retrying) and ``vmalloc`` takes over when it fails.  ``kmalloc`` is the booted
+        era's slab allocator (``kernel.kmalloc``); were a kernel booted without one, every
+        request would go to ``vmalloc`` (0 bytes giving ZERO_SIZE_PTR, as ``kmalloc(0)`` does).
         """
         size = check_size(size, "kvmalloc")
         flags = check_gfp(flags, "kvmalloc")
         kernel = self.kernel
-        if "kmalloc" in kernel._api:
+        if kernel.provides("kmalloc"):
             if flags & GFP_KERNEL != GFP_KERNEL:
                 return kernel.kmalloc(size, flags)
             ret = kernel.kmalloc(size, flags | (_GFP_NOWARN if size > PAGE_SIZE else 0))
@@ -380,7 +380,7 @@ class VmallocBase:
         addr = check_addr(addr, "kvfree")
         if self.VMALLOC_START <= addr < self.VMALLOC_END:
             self.vfree(addr)
-        elif "kfree" in self.kernel._api:
+        elif self.kernel.provides("kfree"):
             self.kernel.kfree(addr)
         elif addr not in (0, ZERO_SIZE_PTR):
             raise LinuxmmError(f"kvfree({addr:#x}): not a vmalloc address, and {self.kernel.version} has no "

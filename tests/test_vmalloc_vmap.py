@@ -225,12 +225,16 @@ def test_zero_size_from_513_warns_once():
     assert k.vmalloc(0) == 0 and len(k.dmesg) == n  # silent before 3.0
 
 
-def test_kvmalloc_falls_back_to_vmalloc_without_kmalloc():
+def test_kvmalloc_tries_kmalloc_then_vmalloc():
     k = linuxmm.boot("6.12")
-    a = k.kvmalloc(3 * PAGE)
-    assert k.is_vmalloc_addr(a)
-    assert k.kvmalloc(0) == 16
+    a = k.kvmalloc(3 * PAGE)                # SLUB's large kmalloc serves it
+    assert not k.is_vmalloc_addr(a)
+    b = k.kvmalloc(8 << 20)                 # above KMALLOC_MAX_SIZE (4M): kmalloc fails quietly
+    assert k.is_vmalloc_addr(b)
+    assert k.kvmalloc(0) == 16              # kmalloc(0) is ZERO_SIZE_PTR
     k.kvfree(a)
+    k.kvfree(b)
     k.kvfree(16)
+    k.check()
     with pytest.raises(linuxmm.NotInThisKernel, match=r"kvmalloc\(\) is not in v4\.11: it appeared in v4\.12-rc1"):
         linuxmm.boot("4.11").kvmalloc(PAGE)
