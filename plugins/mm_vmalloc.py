@@ -38,7 +38,7 @@ from linuxmm import hookimpl
 from linuxmm.checks import check_addr, check_gfp, check_int, check_size
 from linuxmm.config import parse_bool
 from linuxmm.errors import ArgumentError, LinuxmmError, NotInThisKernel
-from linuxmm.gfp import GFP_KERNEL, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, gfp_names
+from linuxmm.gfp import GFP_KERNEL, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, format_gfp, gfp_era
 from linuxmm.machine.pagetable import KernelPageTable, fault_message_for
 from linuxmm.records import BootParam, Commit, ConfigSymbol, Implementation
 
@@ -171,6 +171,15 @@ class VmallocBase:
         self.comm = COMM
         self.nr_vmalloc_pages = 0  # NR_VMALLOC (97105f0ab7b8); kept in every era for tests
         self.kasan: Any = None  # KASAN's vmalloc hooks, when a KASAN plugin attaches them
+        # warn_alloc's layout: 0 silent, 1 two lines (3.0), 2 one line (4.9), 3 + nodemask and
+        # a cpuset line (4.11), 4 all on one line (5.0)
+        self._warn_alloc_era = (4 if has("ef8444ea01d7") else 3 if has("v4.11-rc1") else 2 if has("v4.9-rc1")
+                                else 1 if has("a238ab5b0239") else 0)
+        self._gfp_era = getattr(pa, "gfp_era", None) or gfp_era(has)
+        # vmalloc()'s mask: GFP_KERNEL | __GFP_HIGHMEM until 19809c2da28a (4.12), which passes
+        # GFP_KERNEL and adds __GFP_HIGHMEM only where the pages are allocated (the same zones
+        # on x86-64, so the model's page calls do not change; the failure reports do)
+        self.vmalloc_gfp = GFP_KERNEL if has("19809c2da28a") else GFP_KERNEL | _GFP_HIGHMEM
         self.hash_pointers = has("v4.15")  # ad67b74d2469 "printk: hash addresses printed with %p" [S]
         self._hash_key = kernel.seed.to_bytes(8, "little", signed=True)
         # the page allocator's calls, rebound on every CPU switch (its fast paths are per CPU)
@@ -279,8 +288,12 @@ class VmallocBase:
                 printk(f"BUG: warning at mm/vmalloc.c/{func}()")
             return
         printk("------------[ cut here ]------------")
-        if has("v3.11"):  # [S] "WARNING: CPU: %d PID: %d at %s:%d %pS"
+        if func == "__vmalloc_node_range" and has("v6.10"):
+            func += "_noprof"  # memory allocation profiling renamed the allocating calls (6.10 [S])
+        if has("v4.6"):  # as mm_page_alloc's WARNING: "%pS" without "()" by 4.6
             printk(f"WARNING: CPU: {self.kernel.this_cpu} PID: 1 at mm/vmalloc.c {func}")
+        elif has("v3.11"):  # "WARNING: CPU: %d PID: %d at %s:%d %pS()" [S; V in mm_page_alloc's sources]
+            printk(f"WARNING: CPU: {self.kernel.this_cpu} PID: 1 at mm/vmalloc.c {func}()")
         else:
             printk(f"WARNING: at mm/vmalloc.c {func}()")
         if message:  # WARN_ON() has none
@@ -289,23 +302,39 @@ class VmallocBase:
     def warn_alloc(self, gfp: int, text: str) -> None:
         """``warn_alloc_failed``/``warn_alloc`` for a vmalloc failure, in the era's layout.
 
-        3.0 (``warn_alloc_failed``, a238ab5b0239 per docs/sources.md) to 4.11: the text, then the
-        page allocator's failure line; from 4.12 [S] one line, ``comm: text, mode:...(names),
-        nodemask=(null)``.  Silent with __GFP_NOWARN.
+        Silent before 3.0.  a238ab5b0239 (3.0-rc1) added ``warn_alloc_failed`` and vmalloc's
+        failure paths called it in the same series [S for the vmalloc callers]: the text on its
+        own line, then the page allocator's ``page allocation failure: order:0, mode:...``
+        line.  Michal Hocko's "mm: consolidate warn_alloc_failed users" (mmotm since-4.8
+        branch, so v4.9-rc1 [V patch text, S release]) made it ``warn_alloc``: one line,
+        ``comm: text, mode:...``.  The mode, the ``nodemask=(null)`` of 4.11 and the cpuset
+        part (its own line until ef8444ea01d7, 5.0) are rendered as the page allocator renders
+        its own report (:func:`linuxmm.gfp.format_gfp`, the era's GFP values).  The rate limit
+        is the page allocator's ``nopage_rs``, shared with its reports as in mm/page_alloc.c.
+        Silent with __GFP_NOWARN.
         """
-        has = self.kernel.has
-        if gfp & _GFP_NOWARN or not has("v3.0"):
+        if gfp & _GFP_NOWARN or not self._warn_alloc_era:
             return
+        pa = self.pa
+        left = getattr(pa, "_nopage_left", None)  # nopage_rs, when the page allocator keeps one
+        if left is not None:
+            if not left:
+                return
+            pa._nopage_left = left - 1
         printk = self.dmesg.printk
-        mode = f"{gfp:#x}({gfp_names(gfp)})" if gfp else "0()"
-        if has("a7c3e901a46f"):
-            printk(f"{self.comm}: {text}, mode:{mode}, nodemask=(null)")
-            return
-        printk(text)
-        if has("v4.6"):
-            printk(f"{self.comm}: page allocation failure: order:0, mode:{mode}")
+        mode = format_gfp(gfp, self._gfp_era)
+        if self._warn_alloc_era >= 2:
+            line = f"{self.comm}: {text}, mode:{mode}"
         else:
-            printk(f"{self.comm}: page allocation failure: order:0, mode:0x{gfp:x}")
+            printk(text)
+            line = f"{self.comm}: page allocation failure: order:0, mode:{mode}"
+        if self._warn_alloc_era == 4:
+            printk(line + ", nodemask=(null),cpuset=/,mems_allowed=0")
+        elif self._warn_alloc_era == 3:
+            printk(line + ", nodemask=(null)")
+            printk(f"{self.comm} cpuset=/ mems_allowed=0")
+        else:
+            printk(line)
 
     # -- argument checks (slow path) -----------------------------------------------------------
     def _check_size(self, size: Any, func: str) -> int:
@@ -474,6 +503,10 @@ COMMITS = (
            date="2017-05-08", tag="v4.12-rc1", mark="V",
            source="full sha and subject in driver compat code ('commit a7c3e901a46ff54c016d040847eda598a9e3e653'); "
                   "'v4.11-10655-ga7c3e901a46f' describe; blame date 2017-05-08"),
+    Commit(sha="19809c2da28a", subject="mm, vmalloc: use __GFP_HIGHMEM implicitly", author="Michal Hocko",
+           date="2017-05-08", tag="v4.12-rc1", mark="S",
+           source="patch mail 2017-03-07 (linux-mm); sha and subject from the Fixes: line of 704b862f9efd's "
+                  "patch; release from the mmotm window it went through [S]"),
     Commit(sha="a5ad88ce8c7f", subject="mm: get rid of 'vmalloc_info' from /proc/meminfo",
            author="Linus Torvalds", date="2015-10-02", tag="v4.4-rc1", mark="S",
            source="doc patch quoting 'commit a5ad88ce8c7f (\"mm: get rid of 'vmalloc_info' from /proc/meminfo\")' "

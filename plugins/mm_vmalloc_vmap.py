@@ -159,7 +159,7 @@ class VmapLayer(VmallocBase):
         self.vmalloc32_dma32 = True  # GFP_VMALLOC32 = GFP_DMA32 | GFP_KERNEL on 64-bit (2.6.28 tree [V])
         self.fragmented_purge = has("v2.6.33")  # purge_fragmented_blocks [S: 2.6.33-rc7]
         self.sequential_vb = has("v4.1")  # vb_alloc carves blocks in order [S release]
-        self.warn_alloc_pages = has("v3.0")  # __GFP_NOWARN on pages + warn_alloc_failed (3.0 [S])
+        self.warn_alloc_pages = has("a238ab5b0239")  # __GFP_NOWARN on pages + warn_alloc_failed (3.0-rc1 [S])
         self.totalram_check = has("v3.11")  # totalram_pages instead of num_physpages [S]
         self.lazy_info = has("v4.13")  # vmallocinfo shows lazily freed areas and vm_map_ram areas [S]
         self.num_physpages = self.pa.nr_pages
@@ -537,14 +537,13 @@ class VmapLayer(VmallocBase):
         """``vmalloc(size)``: the area's address, or 0 (NULL)."""
         if type(size) is not int or size < 0 or size >> 64:
             size = self._check_size(size, "vmalloc")
-        return self.vmalloc_node_range(size, 1, GFP_KERNEL | _GFP_HIGHMEM, 0, NUMA_NO_NODE, self.caller)
+        return self.vmalloc_node_range(size, 1, self.vmalloc_gfp, 0, NUMA_NO_NODE, self.caller)
 
     def vzalloc(self, size: int) -> int:
         """``vzalloc(size)`` (e1ca7788dec6): ``vmalloc`` with ``__GFP_ZERO``."""
         if type(size) is not int or size < 0 or size >> 64:
             size = self._check_size(size, "vzalloc")
-        return self.vmalloc_node_range(size, 1, GFP_KERNEL | _GFP_HIGHMEM | _GFP_ZERO, 0, NUMA_NO_NODE,
-                                       self.caller)
+        return self.vmalloc_node_range(size, 1, self.vmalloc_gfp | _GFP_ZERO, 0, NUMA_NO_NODE, self.caller)
 
     def vmalloc_(self, size: int, gfp: int) -> int:
         """``__vmalloc(size, gfp_mask, PAGE_KERNEL)``."""
@@ -567,7 +566,7 @@ class VmapLayer(VmallocBase):
     def vmalloc_user(self, size: int) -> int:
         """``vmalloc_user(size)``: zeroed, ``VM_USERMAP``, ``SHMLBA``-aligned (a page on x86)."""
         size = self._check_size(size, "vmalloc_user")
-        ret = self.vmalloc_node_range(size, 1, GFP_KERNEL | _GFP_HIGHMEM | _GFP_ZERO, VM_USERMAP, NUMA_NO_NODE,
+        ret = self.vmalloc_node_range(size, 1, self.vmalloc_gfp | _GFP_ZERO, VM_USERMAP, NUMA_NO_NODE,
                                       self.caller)
         return ret
 
@@ -880,7 +879,7 @@ class FreeTreeVmalloc(VmapLayer):
                     vm.nr_pages = len(pfns)
                     me.nr_vmalloc_pages += len(pfns)
                     counters["vmalloc_pages_allocated"] += len(pfns)
-                    me._warn_pages_failed(GFP_KERNEL | _GFP_HIGHMEM, len(pfns) * PAGE_SIZE, vm)
+                    me._warn_pages_failed(me.vmalloc_gfp, len(pfns) * PAGE_SIZE, vm)
                     me._vunmap(nva, True)
                     return 0
                 pfns.append((page - base) >> PAGE_SHIFT)

@@ -209,20 +209,50 @@ def test_zero_size_from_513_warns_once():
     k = linuxmm.boot("6.12")
     assert k.vmalloc(0) == 0
     assert k.dmesg[-2:] == ["------------[ cut here ]------------",
-                            "WARNING: CPU: 0 PID: 1 at mm/vmalloc.c __vmalloc_node_range"]
+                            "WARNING: CPU: 0 PID: 1 at mm/vmalloc.c __vmalloc_node_range_noprof"]
     n = len(k.dmesg)
     assert k.vmalloc(0) == 0 and len(k.dmesg) == n
-    # 3.0 to 5.12: the size check goes to the failure path, which reports (two lines until 4.11)
-    k = linuxmm.boot("4.4")
+    k = linuxmm.boot("5.13")
     assert k.vmalloc(0) == 0
-    assert k.dmesg[-2:] == ["vmalloc: allocation failure: 0 bytes", "linuxmm: page allocation failure: order:0, mode:0xd2"]
-    k = linuxmm.boot("4.12")
-    assert k.vmalloc(0) == 0
-    assert k.dmesg[-1] == "linuxmm: vmalloc: allocation failure: 0 bytes, mode:0xd2(GFP_KERNEL|__GFP_HIGHMEM), " \
-                          "nodemask=(null)"
+    assert k.dmesg[-1] == "WARNING: CPU: 0 PID: 1 at mm/vmalloc.c __vmalloc_node_range"
     k = linuxmm.boot("2.6.28")
     n = len(k.dmesg)
     assert k.vmalloc(0) == 0 and len(k.dmesg) == n  # silent before 3.0
+
+
+@pytest.mark.parametrize("version, lines", [
+    # 3.0 (a238ab5b0239): the text, then the page allocator's line with the era's GFP values
+    ("3.0", ["vmalloc: allocation failure: 0 bytes", "linuxmm: page allocation failure: order:0, mode:0xd2"]),
+    ("4.4", ["vmalloc: allocation failure: 0 bytes", "linuxmm: page allocation failure: order:0, mode:0x24000c2"]),
+    ("4.8", ["vmalloc: allocation failure: 0 bytes",
+             "linuxmm: page allocation failure: order:0, mode:0x24000c2(GFP_KERNEL|__GFP_HIGHMEM)"]),
+    # 4.9: warn_alloc, one line
+    ("4.9", ["linuxmm: vmalloc: allocation failure: 0 bytes, mode:0x24000c2(GFP_KERNEL|__GFP_HIGHMEM)"]),
+    ("4.11", ["linuxmm: vmalloc: allocation failure: 0 bytes, mode:0x14000c2(GFP_KERNEL|__GFP_HIGHMEM), "
+              "nodemask=(null)", "linuxmm cpuset=/ mems_allowed=0"]),
+    # 19809c2da28a: vmalloc() passes GFP_KERNEL
+    ("4.12", ["linuxmm: vmalloc: allocation failure: 0 bytes, mode:0x14000c0(GFP_KERNEL), nodemask=(null)",
+              "linuxmm cpuset=/ mems_allowed=0"]),
+    ("5.4", ["linuxmm: vmalloc: allocation failure: 0 bytes, mode:0xcc0(GFP_KERNEL), "
+             "nodemask=(null),cpuset=/,mems_allowed=0"]),
+])
+def test_failure_report_per_era(version, lines):
+    k = linuxmm.boot(version)
+    n = len(k.dmesg)
+    assert k.vmalloc(0) == 0
+    assert k.dmesg[n:] == lines
+    assert k.__vmalloc(0, linuxmm.GFP_KERNEL | linuxmm.__GFP_NOWARN) == 0
+    assert k.dmesg[n:] == lines
+
+
+@pytest.mark.parametrize("version, reports", [("4.4", 10), ("5.4", 1)])
+def test_failure_reports_share_the_page_allocator_rate_limit(version, reports):
+    k = linuxmm.boot(version)
+    n = len(k.dmesg)
+    for _ in range(12):
+        assert k.vmalloc(0) == 0
+    per = 2 if version == "4.4" else 1
+    assert len(k.dmesg) - n == reports * per
 
 
 def test_kvmalloc_tries_kmalloc_then_vmalloc():
