@@ -34,6 +34,20 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.proc_meminfo",
     "linuxmm_plugins.workloads_kmalloc",
     "linuxmm_plugins.workloads",
+    "linuxmm_plugins.mm_slab_kconfig",
+    "linuxmm_plugins.mm_slub",
+    "linuxmm_plugins.mm_slab",
+    "linuxmm_plugins.mm_slob",
+    "linuxmm_plugins.proc_slabinfo",
+    "linuxmm_plugins.slabtop",
+    "linuxmm_plugins.mm_slab_workloads",
+    "linuxmm_plugins.exercises",
+    "linuxmm_plugins.mm_vmalloc",
+    "linuxmm_plugins.mm_vmalloc_vmlist",
+    "linuxmm_plugins.mm_vmalloc_vmap",
+    "linuxmm_plugins.proc_vmallocinfo",
+    "linuxmm_plugins.test_vmalloc",
+    "linuxmm_plugins.mm_vmalloc_workloads",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).
