@@ -244,25 +244,39 @@ def measure_pair(stmt: str, globs: dict, settings: Settings) -> dict:
             "rounds": settings.rounds, "number": n_subject, "counters": counters}
 
 
-_CHILD_BOOT = """
-import json, resource, time
+#: The child's peak RSS in KiB: Linux's VmHWM is this process image's own high-water mark
+#: (``ru_maxrss`` survives ``execve`` and would report the parent's size when that is larger).
+_PEAK_RSS = """
+def _peak_rss_kib():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+_CHILD_BOOT = _PEAK_RSS + """
+import json, time
 import linuxmm
 linuxmm.history()  # build the plugin host first: boot() is what is timed
 t0 = time.perf_counter()
 k = linuxmm.boot({version!r}, mem={mem!r}, cpus={cpus!r})
 t1 = time.perf_counter()
-print(json.dumps({{"seconds": t1 - t0, "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+print(json.dumps({{"seconds": t1 - t0, "maxrss_kib": _peak_rss_kib()}}))
 """
 
-_CHILD_COMMAND = """
-import contextlib, io, json, resource, sys, time
+_CHILD_COMMAND = _PEAK_RSS + """
+import contextlib, io, json, sys, time
 t0 = time.perf_counter()
 from linuxmm.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
     status = main({argv!r})
 t1 = time.perf_counter()
-print(json.dumps({{"status": status, "seconds": t1 - t0,
-                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+print(json.dumps({{"status": status, "seconds": t1 - t0, "maxrss_kib": _peak_rss_kib()}}))
 """
 
 
@@ -294,15 +308,23 @@ def _has_call(kernel: Any, name: str) -> bool:
     return provides(name) if provides is not None else name in getattr(kernel, "_api", ())
 
 
+#: The mix of the workload, as a kernel's allocations run: small objects most, pages next
+#: (order 0 most of them), vmalloc least.  Weights of (allocator, size) draws.
+MIX_KINDS = {"kmalloc": 50, "pages": 35, "vmalloc": 15}
+MIX_ORDERS = (70, 15, 10, 5)  # orders 0..3 of the page allocations
+
+
 def mixed_workload(kernel: Any, ops: int, seed: int = 1, live: int = 1000) -> dict:
     """Run ``ops`` operations mixing every allocator ``kernel`` has; returns what was done.
 
     The operation stream is drawn first (seeded, so every run does the same
-    work) and then replayed, timed.  Pages of orders 0-3 always; kmalloc of
-    8..4096 bytes when the kernel has ``kmalloc``/``kfree``; vmalloc of 1..16
-    pages when it has ``vmalloc``/``vfree``.  Each allocator keeps at most
-    ``live`` blocks: at the bound, or on a coin toss, the oldest-but-random
-    block is freed instead of a new one allocated.
+    work) and then replayed, timed.  The allocators are those the kernel has,
+    weighted as :data:`MIX_KINDS` says (the weights of the ones it lacks are
+    left out): pages of orders 0-3 (:data:`MIX_ORDERS`) always; kmalloc of
+    8..4096 bytes when it has ``kmalloc``/``kfree``; vmalloc of 1..16 pages
+    when it has ``vmalloc``/``vfree``.  Each allocator keeps at most ``live``
+    blocks: at the bound, or on a coin toss, a random live block is freed
+    instead of a new one allocated.
     """
     import random
     from array import array
@@ -317,13 +339,12 @@ def mixed_workload(kernel: Any, ops: int, seed: int = 1, live: int = 1000) -> di
     if not kinds:
         raise LinuxmmError(f"bench: {kernel.version} has no allocator the workload knows")
     rng = random.Random(seed)
-    nk = len(kinds)
-    kind = array("B", (rng.randrange(nk) for _ in range(ops)))
+    kind = array("B", rng.choices(range(len(kinds)), weights=[MIX_KINDS[n] for n, _, _ in kinds], k=ops))
+    orders = array("B", rng.choices(range(len(MIX_ORDERS)), weights=MIX_ORDERS, k=ops))
     toss = array("B", (rng.getrandbits(1) for _ in range(ops)))
     arg = array("H", (rng.getrandbits(16) for _ in range(ops)))
     pools: list[list] = [[] for _ in kinds]
     done = {name: [0, 0, 0] for name, _, _ in kinds}  # allocations, frees, failures
-    alloc_p, free_p = kernel.alloc_pages, kernel.free_pages
     t0 = time.perf_counter()
     for i in range(ops):
         j = kind[i]
@@ -332,26 +353,23 @@ def mixed_workload(kernel: Any, ops: int, seed: int = 1, live: int = 1000) -> di
         if pool and (len(pool) >= live or toss[i]):
             victim = arg[i] % len(pool)
             pool[victim], pool[-1] = pool[-1], pool[victim]
-            p, extra = pool.pop()
-            if j == 0:
-                free_p(p, extra)
+            p, order = pool.pop()
+            if name == "pages":
+                free(p, order)
             else:
                 free(p)
             done[name][1] += 1
             continue
-        a = arg[i]
-        if j == 0:
-            order = a & 3
-            p = alloc_p(GFP_KERNEL, order)
-            extra = order
+        order = 0
+        if name == "pages":
+            order = orders[i]
+            p = alloc(GFP_KERNEL, order)
         elif name == "kmalloc":
-            p = alloc(8 + a % 4089, GFP_KERNEL)
-            extra = 0
+            p = alloc(8 + arg[i] % 4089, GFP_KERNEL)
         else:
-            p = alloc((1 + a % 16) << 12)
-            extra = 0
+            p = alloc((1 + arg[i] % 16) << 12)
         if p:
-            pool.append((p, extra))
+            pool.append((p, order))
             done[name][0] += 1
         else:
             done[name][2] += 1

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import LinuxmmError, NotInThisKernel
+from .checks import check_gfp, check_int
+from .errors import ArgumentError, LinuxmmError, NotInThisKernel
 from .machine import PAGE_SHIFT, PAGE_SIZE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -157,9 +158,6 @@ def check_args(func: str, **args: tuple) -> None:
     exception as its context.  The fast paths never call it: a wrong type sends
     them here.
     """
-    from .checks import check_gfp, check_int
-    from .errors import ArgumentError
-
     for name, (value, kind) in args.items():
         if type(value) is int and (kind != "gfp" or 0 <= value <= 0xFFFFFFFF):
             continue

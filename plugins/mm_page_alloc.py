@@ -1131,7 +1131,15 @@ class Buddy26(PageAllocator):
             high -= 1
             size >>= 1
             p = pfn + size
-            area[high][mt].add(p)  # list_add
+            lst = area[high][mt]  # list_add (FreeList.add, written out: this loop runs on every split)
+            head = lst.head
+            lst.nxt[p] = head
+            lst.prv[p] = -1
+            if head < 0:
+                lst.tail = p
+            else:
+                lst.prv[head] = p
+            lst.head = p
             nr_free[high] += 1
             flags[p] |= PG_buddy
             orders[p] = high
@@ -1591,7 +1599,18 @@ class Buddy26(PageAllocator):
             buddy = pfn ^ (1 << order)
             if buddy >= nr or not flags[buddy] & PG_buddy or orders[buddy] != order:
                 break
-            area[order][flmt[buddy]].remove(buddy)
+            lst = area[order][flmt[buddy]]  # list_del (FreeList.remove, written out: every merge runs it)
+            nxt, prv = lst.nxt, lst.prv
+            n = nxt.pop(buddy)
+            p = prv.pop(buddy)
+            if p < 0:
+                lst.head = n
+            else:
+                nxt[p] = n
+            if n < 0:
+                lst.tail = p
+            else:
+                prv[n] = p
             nr_free[order] -= 1
             flags[buddy] &= ~PG_buddy
             pfn &= ~(1 << order)
