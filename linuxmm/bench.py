@@ -120,6 +120,7 @@ class PageEra:
     buddy: bool  # the 2.6+ zoned buddy allocator with per-CPU lists
     orders: bool  # has multi-page blocks
     curve_mem: str | None = None
+    curve_cmdline: str | None = None  # 1.0 sees 64M without mem= (its BIOS count is 16 bits of KB)
 
 
 _GFP = "a = k.__get_free_pages(GFP_KERNEL, {order})"
@@ -128,7 +129,7 @@ PAGE_ERAS = (
     PageEra("0.01", "0.01", None, "a = k.get_free_page()", "k.free_page(a)", False, False),
     PageEra("0.11", "0.11", None, "a = k.get_free_page()", "k.free_page(a)", False, False),
     PageEra("1.0", "1.0", "64M", "a = k.__get_free_page(GFP_KERNEL)", "k.free_page(a)", False, False,
-            curve_mem="512M"),
+            curve_mem="512M", curve_cmdline=f"mem={512 << 20}"),
     PageEra("1.2", "1.2.0", "64M", _GFP, _FREE, False, True, curve_mem="512M"),
     PageEra("2.0", "2.0", "64M", _GFP, _FREE, False, True, curve_mem="512M"),
     PageEra("2.2", "2.2.0", "64M", _GFP, _FREE, False, True, curve_mem="512M"),
@@ -435,7 +436,7 @@ def curve(era: PageEra, sizes: Iterable[int], settings: Settings) -> list[dict]:
     code = compile(stmt, "<bench>", "exec")
     points = []
     for n in sizes:
-        k = linuxmm.boot(era.version, mem=mem)
+        k = linuxmm.boot(era.version, mem=mem, cmdline=era.curve_cmdline)
         globs = {"k": k, "GFP_KERNEL": linuxmm.GFP_KERNEL}
         held = []
         alloc = compile(era.alloc.format(order=0), "<bench>", "exec")

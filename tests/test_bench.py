@@ -231,3 +231,35 @@ def test_mixed_workload_uses_every_allocator_the_kernel_has():
     assert set(calls) == {"alloc_pages", "free_pages", "kmalloc", "kfree"}
     with pytest.raises(linuxmm.LinuxmmError, match="has no allocator the workload knows"):
         bench.mixed_workload(type("Bare", (), {"version": "bare", "_api": []})(), 10)
+
+
+def test_curve_steps_follow_the_kernels_complexity():
+    # 0.01 scans mem_map from the top: with N pages live at the top, the next allocation steps
+    # over N entries and takes the next (N + 1 scanned), linear as in the kernel; the list
+    # and buddy allocators do the same work whatever is live (no walk, the same model lines)
+    small = bench.Settings("quick", rounds=1, round_s=0.0002, curve_rounds=1, curve_sizes=(100, 1000))
+    by_era = {era.label: bench.curve(era, small.curve_sizes, small) for era in bench.PAGE_ERAS}
+    for label in ("0.01", "0.11"):
+        points = by_era[label]
+        assert [p["steps"]["mem_map_scanned"] for p in points] == [101, 1001]
+        assert points[1]["lines"] > points[0]["lines"]  # the model scans in windows of 64 entries: linear too
+    for label, points in by_era.items():
+        assert [p["live"] for p in points] == [100, 1000] and all("ns" in p for p in points), label
+        if label not in ("0.01", "0.11"):
+            assert all(p["steps"].get("mem_map_scanned", 0) == 0 for p in points), label
+            assert all(p["steps"].get("list_walks", 0) == 0 for p in points), label
+            assert points[0]["lines"] == points[1]["lines"] > 0, label
+
+
+def test_curve_reports_what_does_not_fit():
+    small = bench.Settings("quick", rounds=1, round_s=0.0002, curve_rounds=1, curve_sizes=(100, 10_000))
+    points = bench.curve(bench.PAGE_ERAS[0], small.curve_sizes, small)  # 0.01: 1536 pages in all
+    assert points[1] == {"live": 10_000, "skipped": "only 1536 blocks fit in mem=default"}
+
+
+def test_curves_in_the_report(tiny, capsys, monkeypatch):
+    monkeypatch.setattr(bench, "PAGE_ERAS", bench.PAGE_ERAS[:1])
+    assert main(["bench", "--quick", "--curves", "--json", "--only", "curve-"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["cases"] == [] and [c["name"] for c in data["curves"]] == ["curve-0.01"]
+    assert data["curves"][0]["points"][0]["steps"] == {"mem_map_scanned": 101, "list_walks": 0}
