@@ -642,6 +642,14 @@ def render(report: Report) -> list[str]:
             rows.append([c["name"], f"{f['ns']:.0f}", f"{f['ratio']:.2f}x", f"{f['ratio_q1']:.2f}-{f['ratio_q3']:.2f}",
                          _fmt_target(c), c["verdict"] or "measured"])
         out += [""] + _table(["case", "ns/pair", "ratio", "quartiles", "target", "verdict"], rows)
+    counted = [c for c in pairs if c["figures"] and c["figures"]["counters"]]
+    if counted:
+        # what each case's kernel counted per operation while timed: the deterministic side of
+        # the figures (TLB flushes, IPIs, bytes copied, list steps), where history shows
+        out += ["", "kernel counters per operation (while timed)"]
+        out += _table(["case", "group", "counters"],
+                      [[c["name"], c["group"], ", ".join(f"{k}={v:g}" for k, v in sorted(c["figures"]["counters"].items()))]
+                       for c in counted])
     others = [c for c in report.cases if c["kind"] != "pair"]
     if others:
         rows = []
