@@ -112,6 +112,8 @@ _U32 = 0xFFFFFFFF
 #: In ``BitmapBuddy._state``: the frame is the head of a block handed out (low bits: its order).
 #: The block's reference (``count = 1`` in RMQUEUE) is implied by this mark; see ImpliedCounts.
 ALLOCATED = 0x80
+#: Every state byte that is not an ALLOCATED mark (deleted to count the blocks handed out).
+_NOT_A_HEAD = bytes(v for v in range(256) if not ALLOCATED <= v < ALLOCATED + 16)
 
 
 def _long_align(x: int) -> int:
@@ -426,8 +428,8 @@ class BitmapBuddy(PageAllocator):
     # -- reports ---------------------------------------------------------------
     def allocated_pages(self) -> int:
         """Pages handed out by the allocator and not yet freed (the ALLOCATED marks, by order)."""
-        state = self._state
-        return sum(state.count(ALLOCATED | k) << k for k in range(self.nr_mem_lists))
+        heads = self._state.translate(None, _NOT_A_HEAD)  # one pass, keeping only the marks
+        return sum(1 << (mark & ~ALLOCATED) for mark in heads)
 
     def reserved_pages(self) -> int:
         """Frames never given to the allocator (PG_reserved at boot: holes, kernel, boot data)."""
