@@ -782,7 +782,8 @@ class BuddyBitmap11(BitmapBuddy):
     # -- kernel calls ------------------------------------------------------------
     def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages``: 1.2 ``(priority, order)``; 2.0 ``(priority, order, dma)`` with dma = __GFP_DMA."""
-        check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
+        if type(gfp) is not int or type(order) is not int or not 0 <= gfp <= 0xFFFFFFFF:
+            check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if order >= self.nr_mem_lists or order < 0:
             return 0  # 2.0 checks; 1.2 would run past free_area_list[] (see class docstring)
         if gfp & _DMA:
@@ -831,7 +832,8 @@ class BuddyBitmap11(BitmapBuddy):
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: 1.2 complains about a free page; 2.0 is silent."""
-        check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
+        if type(addr) is not int or type(order) is not int:
+            check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         addr &= _U32
         pfn = addr >> PAGE_SHIFT
         if pfn >= self.high_memory_pfn:
@@ -954,7 +956,8 @@ class BuddyBitmap22(BitmapBuddy):
 
     def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages(gfp_mask, order)``."""
-        check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
+        if type(gfp) is not int or type(order) is not int or not 0 <= gfp <= 0xFFFFFFFF:
+            check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if order >= self.nr_mem_lists or order < 0:
             return 0
         if not self._allowed(gfp):
@@ -983,7 +986,8 @@ class BuddyBitmap22(BitmapBuddy):
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: silent for anything it cannot free."""
-        check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
+        if type(addr) is not int or type(order) is not int:
+            check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # MAP_NR
         if pfn >= self.max_mapnr:
             return
@@ -1223,7 +1227,8 @@ class BuddyZoned24(BitmapBuddy):
     # -- kernel calls ------------------------------------------------------------------
     def _alloc_pages_slow(self, gfp: int, order: int) -> int:
         """``alloc_pages(gfp_mask, order)``: the block's address (a handle for HighMem), or 0."""
-        check_args("alloc_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
+        if type(gfp) is not int or type(order) is not int or not 0 <= gfp <= 0xFFFFFFFF:
+            check_args("alloc_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if order >= self.nr_mem_lists or order < 0:
             return 0
         pfn = self._alloc(gfp, order)
@@ -1237,7 +1242,8 @@ class BuddyZoned24(BitmapBuddy):
 
     def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages``: ``page_address()`` of the block, NULL for HighMem."""
-        check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
+        if type(gfp) is not int or type(order) is not int or not 0 <= gfp <= 0xFFFFFFFF:
+            check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         addr = self._alloc_pages_slow(gfp, order)
         if addr and addr - self.page_offset >= self.max_low_pfn << PAGE_SHIFT:
             return 0  # HighMem page: no permanent mapping, and 2.4 leaks it here
@@ -1272,7 +1278,8 @@ class BuddyZoned24(BitmapBuddy):
 
     def free_pages_page(self, addr: int, order: int) -> None:
         """``__free_pages(page, order)``; the model names the page by its address."""
-        check_args("__free_pages", page=(addr, "addr"), order=(order, "order"))
+        if type(addr) is not int or type(order) is not int:
+            check_args("__free_pages", page=(addr, "addr"), order=(order, "order"))
         pfn = (addr - self.page_offset) >> PAGE_SHIFT
         if not 0 <= pfn < self.nr_pages:
             raise LinuxmmError(f"__free_pages({addr:#x}, {order}): not a page of this machine "
@@ -1290,7 +1297,8 @@ class BuddyZoned24(BitmapBuddy):
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: ``__free_pages(virt_to_page(addr))`` if ``VALID_PAGE``, else nothing."""
-        check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
+        if type(addr) is not int or type(order) is not int:
+            check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # __pa() wraps: NULL is physical 1 GB
         if pfn < self.nr_pages:  # VALID_PAGE: below max_mapnr (highend_pfn)
             self._free_pages_pfn(addr, pfn, order)

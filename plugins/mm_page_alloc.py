@@ -920,7 +920,8 @@ class Buddy26(PageAllocator):
 
     def get_free_pages_(self, gfp_mask: int, order: int = 0) -> int:
         """``__get_free_pages(gfp, order)``."""
-        check_args("__get_free_pages", gfp_mask=(gfp_mask, "gfp"), order=(order, "order"))
+        if type(gfp_mask) is not int or type(order) is not int or not 0 <= gfp_mask <= 0xFFFFFFFF:
+            check_args("__get_free_pages", gfp_mask=(gfp_mask, "gfp"), order=(order, "order"))
         return self.alloc_pages(gfp_mask, order)
 
     def get_free_page_(self, gfp_mask: int) -> int:
@@ -934,7 +935,8 @@ class Buddy26(PageAllocator):
 
     def free_pages_(self, addr: int, order: int = 0) -> None:
         """``__free_pages(page, order)``; the model passes the page's address."""
-        check_args("__free_pages", page=(addr, "addr"), order=(order, "order"))
+        if type(addr) is not int or type(order) is not int:
+            check_args("__free_pages", page=(addr, "addr"), order=(order, "order"))
         if addr == 0:
             self.kernel.bug("mm/page_alloc.c")  # virt_to_page(NULL) is no struct page
         self.free_pages(addr, order)
@@ -945,7 +947,8 @@ class Buddy26(PageAllocator):
 
     # -- slow paths --------------------------------------------------------------
     def _alloc_pages_slow(self, gfp_mask: int, order: int) -> int:
-        check_args("alloc_pages", gfp_mask=(gfp_mask, "gfp"), order=(order, "order"))
+        if type(gfp_mask) is not int or type(order) is not int or not 0 <= gfp_mask <= 0xFFFFFFFF:
+            check_args("alloc_pages", gfp_mask=(gfp_mask, "gfp"), order=(order, "order"))
         if order < 0 or order > self.order_limit:
             self._order_too_large(gfp_mask, order)
             return 0
@@ -1420,7 +1423,8 @@ class Buddy26(PageAllocator):
             printk(line)
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
-        check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
+        if type(addr) is not int or type(order) is not int:
+            check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         if addr == 0:
             return  # free_pages(0, order) does nothing
         pfn = (addr - self._base) >> PAGE_SHIFT
