@@ -488,15 +488,17 @@ def _single_area_fast_paths(pa: "BitmapBuddy", offset: int):
 
     An order-0 request with a mask seen before (an exact ``int``, no
     ``__GFP_DMA``), while ``nr_free_pages`` is above the era's admission
-    limit (``area.fast_limit``) and the order-0 list is not empty, takes the
-    list's head; an order-0 free of a block handed out here (its ALLOCATED
-    mark, no other reference) whose buddy is in use goes back on that list.
-    Everything else -- other orders and masks, arguments of the wrong type,
-    splits, merges, bad frees -- goes to the era's step-by-step paths.
+    limit (``area.fast_limit``), takes the head of the order-0 list, or
+    splits the head of the order-1 list (RMQUEUE and EXPAND written out);
+    an order-0 free of a block handed out here (its ALLOCATED mark, no other
+    reference) goes back on the lists, merging at orders 0 and 1 inline and
+    through :func:`free_pages_ok` above.  Everything else -- other orders and
+    masks, arguments of the wrong type, deeper splits, bad frees -- goes to
+    the era's step-by-step paths.
     """
     area = pa.area
-    d0 = area.dicts[0]
-    map0 = area.maps[0]
+    d0, d1 = area.dicts[0], area.dicts[1]
+    map0, map1 = area.maps[0], area.maps[1]
     state, raw = pa._state, pa._raw
     slow_alloc, slow_free = pa._get_free_pages_slow, pa._free_pages_slow
     checked = pa._check_new  # a raw count may be nonzero: such pages take the slow paths
@@ -518,13 +520,26 @@ def _single_area_fast_paths(pa: "BitmapBuddy", offset: int):
                 return learn(gfp_mask)
         except KeyError:
             return learn(gfp_mask)
-        if not d0 or area.free_pages <= area.fast_limit:
+        if area.free_pages <= area.fast_limit:
             return slow_alloc(gfp_mask, 0)
-        pfn = d0.popitem()[0]  # RMQUEUE: the head
-        if checked and raw[pfn]:
-            d0[pfn] = None  # back at the head; the slow path takes it
+        if d0:  # RMQUEUE: the head of the order-0 list
+            pfn = d0.popitem()[0]
+            if checked and raw[pfn]:
+                d0[pfn] = None  # back at the head; the slow path takes it
+                return slow_alloc(gfp_mask, 0)
+            map0[pfn >> 1] ^= 1
+        elif d1:  # the head of the order-1 list; EXPAND: the lower page back, keep the upper
+            pfn = d1.popitem()[0]
+            map1[pfn >> 2] ^= 1
+            d0[pfn] = None
+            map0[pfn >> 1] ^= 1
+            pfn += 1
+            if checked and raw[pfn]:
+                area.free_pages -= 1
+                free_pages_ok(area, pfn, 0)  # back, and the slow path decides
+                return slow_alloc(gfp_mask, 0)
+        else:
             return slow_alloc(gfp_mask, 0)
-        map0[pfn >> 1] ^= 1
         area.free_pages -= 1
         state[pfn] = ALLOCATED  # count = 1
         return offset + (pfn << PAGE_SHIFT)
@@ -541,11 +556,24 @@ def _single_area_fast_paths(pa: "BitmapBuddy", offset: int):
             return slow_free(addr, 0)
         state[pfn] = 0  # the count reaches 0
         bit = pfn >> 1
-        if map0[bit]:  # the buddy is free: merge (free_pages_ok flips the bit)
-            return free_pages_ok(area, pfn, 0)
-        map0[bit] = 1
-        d0[pfn] = None  # list_add
-        area.free_pages += 1
+        if not map0[bit]:  # the buddy is in use: list_add at order 0
+            map0[bit] = 1
+            d0[pfn] = None
+            area.free_pages += 1
+            return
+        map0[bit] = 0  # merge with the free buddy
+        del d0[pfn ^ 1]
+        pfn &= ~1
+        bit = pfn >> 2
+        if not map1[bit]:  # its buddy is in use: list_add at order 1
+            map1[bit] = 1
+            d1[pfn] = None
+            area.free_pages += 1
+            return
+        map1[bit] = 0  # merge again, and on up from order 2
+        del d1[pfn ^ 2]
+        area.free_pages -= 3  # free_pages_ok counts the order-2 block as 4 pages freed; one was
+        free_pages_ok(area, pfn & ~3, 2)
 
     return get_free_pages_order, free_pages
 

@@ -76,17 +76,19 @@ class _MemMapAllocator(PageAllocator):
         # counts them, so booting 0.11 on a large machine costs nothing for the part it ignores
         self.get_free_page, self.free_page = self._make_fast_paths()
 
-    #: Entries of ``mem_map`` copied at a time for the scan (the top window usually has a free page).
+    #: Entries of ``mem_map`` the scan copies first (the top ones usually have a free page).
     SCAN_WINDOW = 64
 
     def _make_fast_paths(self):
         """``get_free_page`` and ``free_page`` as closures over the map and the machine.
 
-        ``get_free_page`` scans ``mem_map`` from the top in windows of
-        :attr:`SCAN_WINDOW` entries, each searched by ``bytes.rfind`` (the
-        kernel's ``repne scas``), so finding the top page free costs one small
-        copy, not one of the whole map; ``mem_map_scanned`` counts entries as
-        the kernel's scan steps them, exactly.  ``free_page`` of an address in
+        ``get_free_page`` scans ``mem_map`` from the top with ``bytes.rfind``
+        (the kernel's ``repne scas``) in two steps: the top
+        :attr:`SCAN_WINDOW` entries, then, if none of them is free, the rest
+        of the map at once; so finding the top page free costs one small copy,
+        and a deep scan one more copy of the map below it.
+        ``mem_map_scanned`` counts entries as the kernel's scan steps them,
+        exactly.  ``free_page`` of an address in
         ``[LOW_MEM, high_limit)`` is written out; anything else (an address to
         ignore or panic about, an argument of the wrong type) goes to
         :meth:`_free_page_slow`.
@@ -106,8 +108,9 @@ class _MemMapAllocator(PageAllocator):
         def get_free_page() -> int:
             """``get_free_page()``: the highest free page, count set to 1, cleared; 0 if none."""
             hi = total
+            size = window
             while hi > 0:
-                lo = hi - window if hi > window else 0
+                lo = hi - size if hi > size else 0
                 data = raw[lo * width:hi * width].tobytes()
                 pos = data.rfind(zero)
                 while pos > 0 and pos % width:  # 0.01's 16-bit entries: a zero pair straddling two entries
@@ -116,6 +119,7 @@ class _MemMapAllocator(PageAllocator):
                     idx = lo + pos // width
                     break
                 hi = lo
+                size = hi
             else:
                 counters["mem_map_scanned"] += total
                 return 0

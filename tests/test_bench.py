@@ -242,7 +242,9 @@ def test_curve_steps_follow_the_kernels_complexity():
     for label in ("0.01", "0.11"):
         points = by_era[label]
         assert [p["steps"]["mem_map_scanned"] for p in points] == [101, 1001]
-        assert points[1]["lines"] > points[0]["lines"]  # the model scans in windows of 64 entries: linear too
+        # the model's scan is two rfind calls whatever the depth (the top 64 entries, then the
+        # rest): its Python work is flat, the bytes it searches grow as the kernel's steps do
+        assert points[1]["lines"] == points[0]["lines"]
     for label, points in by_era.items():
         assert [p["live"] for p in points] == [100, 1000] and all("ns" in p for p in points), label
         if label not in ("0.01", "0.11"):
