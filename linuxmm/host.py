@@ -31,6 +31,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.mm_page_alloc",
     "linuxmm_plugins.proc_page_alloc",
     "linuxmm_plugins.workloads",
+    "linuxmm_plugins.kasan",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

@@ -23,10 +23,6 @@ def _slab_is_default(rev) -> bool:
 @hookimpl
 def linuxmm_config_symbols():
     return [
-        ConfigSymbol("KASAN", introduced="0b24becc810d", modelled=False,
-                     help="Kernel address sanitizer (generic, shadow 1:8)."),
-        ConfigSymbol("KASAN_VMALLOC", introduced="3c5c3cfb9ef4", depends_on="KASAN", modelled=False,
-                     help="Back vmalloc space with real KASAN shadow."),
         ConfigSymbol("SLAB", introduced="10cef6029502", removed="16a1d968358a", choice="SLAB_ALLOCATOR",
                      default=_slab_is_default, help="The SLAB allocator (mm/slab.c)."),
         ConfigSymbol("SLUB", introduced="81819f0fc828", choice="SLAB_ALLOCATOR", default=_slub_is_default,
