@@ -17,6 +17,9 @@ nitpick_ignore_regex = [(r"py:.*", r".*Kernel.*"), (r"py:class", r"(Iterable|Cal
 
 # Furo: a wide main column for kernel output, a light and a dark scheme, and no scripts or fonts
 # from the network (everything it uses is installed with the docs extra).
+# Kernel text (commit subjects, messages) is shown as it is: no typographic quotes.
+smartquotes = False
+
 html_theme = "furo"
 html_title = "linuxmm"
 html_static_path = ["_static"]

@@ -30,6 +30,9 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.mm_buddy_bitmap",
     "linuxmm_plugins.mm_page_alloc",
     "linuxmm_plugins.proc_page_alloc",
+    "linuxmm_plugins.mm_kmalloc",
+    "linuxmm_plugins.proc_meminfo",
+    "linuxmm_plugins.workloads_kmalloc",
     "linuxmm_plugins.workloads",
     "linuxmm_plugins.kasan",
 )

@@ -34,6 +34,7 @@ is involved (the Agg backend is selected anyway).
 from __future__ import annotations
 
 import importlib
+import re
 import os
 import sys
 from pathlib import Path
@@ -118,7 +119,7 @@ class FigureDirective(SphinxDirective):  # type: ignore[misc,valid-type]
 
         spec = self.arguments[0]
         self.env.note_reread()  # the figure depends on the model, not only on this page
-        outdir = Path(self.env.app.doctreedir) / "linuxmm-figures"
+        outdir = Path(self.env.doctreedir) / "linuxmm-figures"
         name = spec.replace(":", "-").replace(".", "-")
         png = outdir / f"{name}.png"
         try:
@@ -140,9 +141,10 @@ class FigureDirective(SphinxDirective):  # type: ignore[misc,valid-type]
                     caption += node.children
                 else:
                     fig += node
-        else:
-            text = (fn.__doc__ or spec).strip().split("\n\n")[0]
-            caption += nodes.Text(" ".join(text.split()))
+        else:  # the docstring's first paragraph, its reST literals written as Markdown ones
+            text = " ".join((fn.__doc__ or spec).strip().split("\n\n")[0].split())
+            inline, _ = self.parse_inline(re.sub(r"``(.+?)``", r"`\1`", text), lineno=self.lineno)
+            caption += inline
         fig += caption
         legend = nodes.legend()
         rows = [[key, format_value(value)] for key, value in data.items()]

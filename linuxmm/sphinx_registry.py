@@ -181,10 +181,14 @@ def matrix_columns(host: Any, states: Sequence[ReleaseState]) -> list[tuple[str,
     def symbols(prefix: str) -> Callable[[ReleaseState], Cell]:
         def cell(st: ReleaseState) -> Cell:
             out: list[Any] = []
+            unmodelled = False
             for s in sorted(host.symbols.values(), key=lambda s: s.name):
                 if s.name.startswith(prefix) and host.available(s, st.rev):
                     out += [", "] if out else []
                     out.append(("code", s.name))
+                    unmodelled = unmodelled or not s.modelled
+            if unmodelled:
+                out.append(" (accepted, no effect in the model yet)")
             return tuple(out) or ("—",)
         return cell
 
@@ -321,12 +325,25 @@ def _ref_events(host: Any) -> dict[str, list[Cell]]:
     for (ref, subsystem), impls in sorted(departures.items()):
         for impl in impls:
             add(ref, (f"{subsystem}: ", ("code", impl.name), " leaves"))
-    for sym in sorted(host.symbols.values(), key=lambda s: s.name):
-        add(sym.introduced, ("config symbol ", ("code", f"CONFIG_{sym.name}"), " appears"))
-        add(sym.removed, ("config symbol ", ("code", f"CONFIG_{sym.name}"), " is removed"))
-    for param in sorted(host.params.values(), key=lambda p: p.name):
-        add(param.introduced, ("boot parameter ", ("code", param.name), " appears"))
-        add(param.removed, ("boot parameter ", ("code", param.name), " is removed"))
+    def grouped(records: Iterable[Any], one: str, many: str, label: Callable[[Any], str]) -> None:
+        """One event per reference for all the records of a kind that appear (or go) there."""
+        for attr, verb_one, verb_many in (("introduced", " appears", " appear"), ("removed", " is removed",
+                                                                                  " are removed")):
+            by_ref: dict[str, list[str]] = {}
+            for record in records:
+                ref = getattr(record, attr)
+                if ref:
+                    by_ref.setdefault(key(ref), []).append(label(record))
+            for ref, names in by_ref.items():
+                cell: list[Any] = [one if len(names) == 1 else many]
+                for i, name in enumerate(sorted(names)):
+                    cell += [", "] if i else []
+                    cell.append(("code", name))
+                cell.append(verb_one if len(names) == 1 else verb_many)
+                add(ref, tuple(cell))
+
+    grouped(host.symbols.values(), "config symbol ", "config symbols ", lambda s: f"CONFIG_{s.name}")
+    grouped(host.params.values(), "boot parameter ", "boot parameters ", lambda p: p.name)
     for name in sorted(host.proc_files):
         for pf in host.proc_files[name]:
             add(pf.introduced, (("code", f"/proc/{name}"), " appears"))
@@ -449,10 +466,10 @@ def plugin_models(host: Any) -> list[dict]:
             continue
         for sha in _HEX.findall(source):
             if sha in history.commits:
-                note(name, sha, "in the code")
+                note(name, sha, "named in its source")
         for tag in _HAS_TAG.findall(source):
             if tag in history.tag_index:
-                note(name, tag, "in the code")
+                note(name, tag, "named in its source")
     out = []
     for info in per.values():
         refs = info["refs"]
@@ -537,13 +554,16 @@ def make_table(host: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]],
 
 
 def lifetime_nodes(host: Any, introduced: str | None, removed: str | None, what: str = "") -> list[nodes.Node]:
-    """``versionadded``/``versionremoved`` boxes for a record bounded by two history references."""
-    out: list[nodes.Node] = []
-    if introduced:
-        out.append(version_box(host, "versionadded", [introduced], what))
+    """One marker for a record bounded by two history references, like CPython's ``deprecated-removed``.
+
+    "In the kernel from X" (green) while it lasts; "In the kernel from X, removed in Y" (red) for
+    one that left.
+    """
+    if not introduced:
+        return []
     if removed:
-        out.append(version_box(host, "versionremoved", [removed], what))
-    return out
+        return [version_box(host, "added-removed", [introduced, removed], what)]
+    return [version_box(host, "versionadded", [introduced], what)]
 
 
 _LABELS = {
@@ -552,6 +572,7 @@ _LABELS = {
     "deprecated": ("deprecated", "Deprecated in {0}"),
     "versionremoved": ("removed", "Removed in {0}"),
     "deprecated-removed": ("deprecated", "Deprecated in {0}, removed in {1}"),
+    "added-removed": ("removed", "In the kernel from {0}, removed in {1}"),
 }
 
 
@@ -562,7 +583,7 @@ def version_box(host: Any, kind: str, refs: Sequence[str], what: str = "",
 
     css, template = _LABELS[kind]
     node = addnodes.versionmodified()
-    node["type"] = "deprecated" if kind == "deprecated-removed" else kind
+    node["type"] = {"deprecated-removed": "deprecated", "added-removed": "versionremoved"}.get(kind, kind)
     node["version"] = tag_of(host.history.commit(refs[0]).tag if _SHA_RE.match(refs[0]) else refs[0])
     para = nodes.paragraph()
     tags = []
@@ -693,33 +714,31 @@ class ImplementationsDirective(_RegistryDirective):
         for hookimpl in host.pm.hook.linuxmm_implementations.get_hookimpls():
             for record in hookimpl.function() or ():
                 owners[record.name] = hookimpl.plugin_name
-        out: list[nodes.Node] = []
+        rows = []
         for impl in impls:
-            out.append(nodes.rubric(impl.name, impl.name, ids=[nodes.make_id(f"impl-{impl.name}")]))
-            if impl.summary:
-                out.append(nodes.paragraph(impl.summary, impl.summary))
-            out += lifetime_nodes(host, impl.introduced, impl.removed)
-            fields = nodes.field_list()
-            how = "chosen with " if impl.kconfig else ""
+            span: list[nodes.Node] = [nodes.Text("from "), *describe_ref(host, impl.introduced)]
+            if impl.removed:
+                span += [nodes.Text(", removed in "), *describe_ref(host, impl.removed)]
             if impl.kconfig:
-                fields += _field("Kconfig", [nodes.Text(how), nodes.literal("", f"CONFIG_{impl.kconfig}=y"),
-                                             nodes.Text(" (the default while it is the choice's default)"
-                                                        if impl.default else "")])
+                chosen = [nodes.literal("", f"CONFIG_{impl.kconfig}=y")]
+                if impl.default:
+                    chosen.append(nodes.Text(", or by default"))
             else:
-                fields += _field("Chosen", [nodes.Text("whenever it is in the kernel" if impl.default else
-                                                       "only when no default implementation is")])
-            api = [e.partition(":")[0] for e in impl.api]
-            if api:
-                items: list[nodes.Node] = []
-                for i, name in enumerate(api):
-                    if i:
-                        items.append(nodes.Text(", "))
-                    items.append(nodes.literal(name, name))
-                fields += _field("Kernel functions", items)
-            if impl.name in owners:
-                fields += _field("Plugin", [nodes.literal(owners[impl.name], owners[impl.name])])
-            out.append(fields)
-        return out
+                chosen = [nodes.Text("whenever it is in the kernel" if impl.default else
+                                     "when no default implementation is")]
+            api: list[nodes.Node] = []
+            for name in (e.partition(":")[0] for e in impl.api):
+                if api:
+                    api.append(nodes.Text(", "))
+                api.append(nodes.literal(name, name))
+            name_cell = nodes.inline("", "", nodes.literal(impl.name, impl.name))
+            name_cell["ids"].append(nodes.make_id(f"impl-{impl.name}"))
+            rows.append([name_cell, impl.summary or "—", nodes.inline("", "", *span),
+                         nodes.inline("", "", *chosen), nodes.inline("", "", *api) if api else "—",
+                         (("code", owners.get(impl.name, "?")),)])
+        return [make_table(host, ["implementation", "what it is", "in the kernel", "chosen with",
+                                  "kernel functions", "plugin"], rows,
+                           classes=["linuxmm-implementations"], widths=[2, 4, 4, 2, 3, 2])]
 
 
 def _field(name: str, body: Sequence[nodes.Node]) -> nodes.field:
@@ -753,7 +772,12 @@ class ApiDirective(_RegistryDirective):
 
 
 def symbol_effect(host: Any, sym: Any) -> str:
-    """What setting a bool symbol changes in the model, at the newest release that has it."""
+    """What setting a bool symbol changes when the model boots, at the newest release that has it.
+
+    The kernel is booted with the symbol off and on and the two compared: the
+    implementations chosen, the memory-access checks installed, the boot log.
+    A symbol whose effect lies on later calls only shows no difference here.
+    """
     import linuxmm
     from .errors import LinuxmmError
 
@@ -787,8 +811,8 @@ def symbol_effect(host: Any, sym: Any) -> str:
     if list(on.dmesg) != list(off.dmesg):
         changes.append("the boot log")
     if not changes:
-        return f"no effect in the model yet (checked at {tag})"
-    return f"changes {', '.join(changes)} (checked at {tag})"
+        return f"boots the same implementations, memory checks and boot log either way (at {tag})"
+    return f"changes {', '.join(changes)} (at {tag})"
 
 
 class SymbolsDirective(_RegistryDirective):
@@ -1070,7 +1094,7 @@ class CliDirective(_RegistryDirective):
                 example = sub.epilog.removeprefix("example:\n").rstrip()
                 lines = "\n".join("$ " + line.strip() for line in example.splitlines())
                 block = nodes.literal_block(lines, lines)
-                block["language"] = "console"
+                block["language"] = "text"
                 parts += [nodes.rubric("", "Example"), block]
             out.append(self.section(f"linuxmm {name}", *parts, ident=f"cli-{name}"))
         return out

@@ -116,7 +116,7 @@ class LinuxmmDirective(SphinxDirective):
                 note += para
                 text = f"$ linuxmm {self.arguments[0]}"
                 block = nodes.literal_block(text, text)
-                block["language"] = "console"
+                block["language"] = "text"
                 note += block
                 return shown + [note]
         status, out, err = run_cli(argv)
@@ -130,7 +130,7 @@ class LinuxmmDirective(SphinxDirective):
         output = err if expect_error else out
         text = f"$ linuxmm {self.arguments[0]}\n{output.rstrip()}"
         block = nodes.literal_block(text, text)
-        block["language"] = "console"
+        block["language"] = "text"  # kernel output as it is: no shell colouring of its numbers
         return shown + [block]
 
 

@@ -275,13 +275,13 @@ def test_run_unknown_workload(capsys):
     status, _, err = run(capsys, "run", "no-such-workload")
     assert status == 2
     assert one_error_line(err) == ("linuxmm: error: unknown workload 'no-such-workload' (built-in: churn0, default, "
-                                   "fragment; or give a path to a .toml file)")
+                                   "fragment, kmalloc-mix; or give a path to a .toml file)")
 
 
 def test_run_list(capsys):
     status, out, _ = run(capsys, "run", "--list")
     assert status == 0
-    assert [line.split()[0] for line in out.splitlines()] == ["churn0", "default", "fragment"]
+    assert [line.split()[0] for line in out.splitlines()] == ["churn0", "default", "fragment", "kmalloc-mix"]
 
 
 def test_run_default_is_seeded(capsys):
@@ -479,8 +479,8 @@ def test_largest_machine_boots(capsys):
     (["--config", "garbage", "info"], "unknown config symbol CONFIG_GARBAGE (see `linuxmm info --symbols`)"),
     (["--config", "=y", "info"], "--config '=y': expected NAME=VALUE, e.g. KASAN=y"),
     (["--config", "KASAN=maybe", "info"], "CONFIG_KASAN is a bool: use y or n, not 'maybe'"),
-    (["proc", "nosuch"], "/proc/nosuch is not modelled (known: buddyinfo, pagetypeinfo)"),
-    (["proc", "/proc/nosuch"], "/proc/nosuch is not modelled (known: buddyinfo, pagetypeinfo)"),
+    (["proc", "nosuch"], "/proc/nosuch is not modelled (known: buddyinfo, meminfo, pagetypeinfo)"),
+    (["proc", "/proc/nosuch"], "/proc/nosuch is not modelled (known: buddyinfo, meminfo, pagetypeinfo)"),
     (["--kernel-version", "", "info"],
      "--kernel-version is empty: give a release such as 2.6.28, a commit sha prefix, or 'latest' "
      "(see `linuxmm versions`)"),

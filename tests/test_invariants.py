@@ -24,7 +24,11 @@ def test_soak_finds_nothing_wrong_in_any_era(version):
     assert report.ok, report.lines()
     assert report.steps == 3000 and report.checks == 13
     k.check()
-    assert k.page_alloc.allocated_pages() == 0  # everything was given back
+    # everything was given back, except the pages a small-object allocator keeps once its objects
+    # are freed (2.0's kmalloc_cache holds one area of each order 0..2)
+    slab = getattr(k, "slab", None)
+    kept = slab.pages_held() if hasattr(slab, "pages_held") else 0
+    assert k.page_alloc.allocated_pages() == kept
 
 
 def test_check_finds_a_page_marked_free_that_no_list_holds():
