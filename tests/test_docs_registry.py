@@ -258,7 +258,7 @@ def test_symbols_say_what_setting_them_changes(tmp_path):
     assert status == 0
     flat = text
     assert "CONFIG_KASAN Kernel address sanitizer" in flat
-    assert "accepted, no effect in this model" in flat  # KASAN is declared modelled=False until it is
+    assert "changes checks on every memory access, the boot log (at v6.18)" in flat  # KASAN is modelled
     assert ("cannot be set to n at v6.18: CONFIG_SLUB=n leaves the SLAB_ALLOCATOR choice empty: at v6.18 it "
             "offers only CONFIG_SLUB") in flat
     assert "CONFIG_NOSUCH" in flat and "not declared by any plugin yet" in flat
