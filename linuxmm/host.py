@@ -35,6 +35,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.workloads_kmalloc",
     "linuxmm_plugins.workloads",
     "linuxmm_plugins.kasan",
+    "linuxmm_plugins.stable",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).
