@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 
 from . import __version__
 from .errors import KernelBug, KernelPanic, LinuxmmError
+from .kconfig import show_value
 
 PROG = "linuxmm"
 _SUPPRESS = argparse.SUPPRESS
@@ -349,7 +350,7 @@ def _symbols_report(host: Any, rev: Any) -> str:
     out = [f"config symbols at {rev.describe}:"]
     syms = [s for s in host.symbols.values() if host.available(s, rev)]
     for sym in sorted(syms, key=lambda s: s.name):
-        setting = f"CONFIG_{sym.name}={_config_value(defaults.get(sym.name))}"
+        setting = f"CONFIG_{sym.name}={show_value(defaults.get(sym.name))}"
         note = "" if sym.modelled else " (accepted, no effect in this model)"
         out.append(f"  {setting:<32} {sym.help}{note}".rstrip())
     if not syms:
@@ -362,14 +363,6 @@ def _symbols_report(host: Any, rev: Any) -> str:
     if not params:
         out.append("  (none)")
     return "\n".join(out)
-
-
-def _config_value(value: Any) -> str:
-    if value is True:
-        return "y"
-    if value is False or value is None:
-        return "n"
-    return str(value)
 
 
 def _size(nbytes: int) -> str:
@@ -410,7 +403,7 @@ def cmd_info(args: argparse.Namespace) -> int:
                        f"{z.free_pages:>10}")
     out.append(f"cpus:        {k.nr_cpus}")
     defaults = resolve_config(host, rev, None)
-    changed = [f"CONFIG_{n}={_config_value(v)}" for n, v in sorted(k.config.items()) if defaults.get(n) != v]
+    changed = [f"CONFIG_{n}={show_value(v)}" for n, v in sorted(k.config.items()) if defaults.get(n) != v]
     out.append("config:      " + (" ".join(changed) if changed else "(defaults)"))
     out.append("cmdline:     " + (k.cmdline.text or "(empty)"))
     if k.cmdline.unknown:
@@ -419,7 +412,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         out.append("malformed:   " + " ".join(k.cmdline.malformed))
     for note in getattr(k.config, "whatifs", ()):
         out.append(f"what-if:     {note}")
-    ignored = [f"CONFIG_{n}={_config_value(k.config[n])}" for n in getattr(k.config, "unmodelled", ())]
+    ignored = [f"CONFIG_{n}={show_value(k.config[n])}" for n in getattr(k.config, "unmodelled", ())]
     ignored += [name for name in k.cmdline.unmodelled]
     if ignored:
         out.append("accepted, no effect in this model: " + " ".join(ignored))
@@ -464,7 +457,7 @@ def _run_file(args: argparse.Namespace, path: str) -> int:
     kt = wl.kernel
     config = kt.get("config", [])
     if isinstance(config, dict):
-        config = [f"{n}={_config_value(v) if isinstance(v, bool) else v}" for n, v in config.items()]
+        config = [f"{n}={show_value(v) if isinstance(v, bool) else v}" for n, v in config.items()]
     version, source = _version_source(args, kt.get("version"), f"{path}: [kernel]")
     k = _boot(args, source, version=version,
               mem=args.mem if args.mem is not None else kt.get("mem"),

@@ -192,7 +192,8 @@ def parse_items(items: Iterable[Any]) -> dict[str, Any]:
     return out
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A symbol's value as a .config line writes it: ``y``, ``n`` (also for unset), or the value."""
     if value is True:
         return "y"
     if value is False or value is None:
@@ -240,7 +241,7 @@ def resolve(host: "Host", rev: "Revision", given: Any) -> Config:
             raise ConfigError(host.era_error(f"CONFIG_{name}", sym, rev) + (f"; {sym.note}" if sym.note else ""))
         if not at(sym.prompt, rev):
             if sym.whatif:
-                cfg.whatifs.append(f"CONFIG_{name}={_show(coerced)}: {sym.whatif}")
+                cfg.whatifs.append(f"CONFIG_{name}={show_value(coerced)}: {sym.whatif}")
             else:
                 dep = at(sym.depends_on, rev)
                 follows = f"; its value follows {dep}" if dep else ""

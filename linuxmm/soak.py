@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from . import gfp as _gfp
 from .errors import LinuxmmError
+from .kconfig import show_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
@@ -70,7 +71,7 @@ def reproducer(kernel: "Kernel", seed: int, steps: int) -> str:
     if kernel.nr_cpus != 1:
         parts += ["--cpus", str(kernel.nr_cpus)]
     for name, value in sorted(getattr(kernel.config, "user", {}).items()):
-        parts += ["--config", f"{name}={'y' if value is True else 'n' if value is False else value}"]
+        parts += ["--config", f"{name}={show_value(value)}"]
     if kernel.cmdline.text:
         parts += ["--cmdline", repr(kernel.cmdline.text)]
     parts += ["--seed", str(seed), "run", "--soak", str(steps)]

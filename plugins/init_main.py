@@ -21,13 +21,13 @@ tests); it may be older than that [S for the lower bound]:
   ``earlyprintk=``.
 * 2.6.20 ``init/main.c``, ``kernel/printk.c`` [V]: ``loglevel=``, ``rdinit=``,
   ``ignore_loglevel`` (none of them in 2.6.11).
-* 2.6.22 ``init/do_mounts.c`` [V]: ``rootwait``; 2.6.26 [V]: ``earlycon=``;
-  2.6.39 ``kernel/smp.c`` [V]: ``nr_cpus=``.
+* 2.6.22 ``init/do_mounts.c`` [V]: ``rootwait``; a 2.6.27 stable tree [V]:
+  ``earlycon=``; 2.6.39 ``kernel/smp.c`` [V]: ``nr_cpus=``.
 
 Trees read: kalamangga-net/linux-1.0, linas/i370-linux-2.2.1,
 rivsidn/linux-2.4.0, Antonio-Zhou/Linux-2.6.11, sagsango/linux-2.6.20,
-galeksandrp-keenetic/linux-2.6.22-tc, yifengyou/linux-2.6.26,
-gpl-releases/linux-2.6.39.3 and gfunkmonk/linux-6.18.2 (which still has
+galeksandrp-keenetic/linux-2.6.22-tc (2.6.22.15), caglar10ur/linux-2.6.27.y
+(2.6.27.57), gpl-releases/linux-2.6.39.3 and gfunkmonk/linux-6.18.2 (which still has
 them all).  Parameters with a value (``console=``) are unknown without one,
 as the kernel's handlers leave such a word to user space.
 """
@@ -71,7 +71,7 @@ _PARAMS = (
     ("rdinit", True, "v2.6.20", False, "program to run from the initramfs"),
     ("ignore_loglevel", False, "v2.6.20", True, "print every kernel message to the console"),
     ("rootwait", False, "v2.6.22", False, "wait for the root device"),
-    ("earlycon", True, "v2.6.26", True, "early serial console"),
+    ("earlycon", True, "v2.6.27", True, "early serial console"),
     ("nr_cpus", True, "v2.6.39", True, "limit the number of possible CPUs"),
 )
 

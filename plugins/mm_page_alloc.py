@@ -96,10 +96,12 @@ What is modelled, per era
   2.6.20 [V], only for GFP_ATOMIC (__GFP_ATOMIC, d0164adc89f6) from v4.4 [V
   4.4, 6.x]), the allocation returns 0 and logs the era's "page allocation
   failure" line.
-* Orders above the limit: 0 silently before v2.6.31 (gfp.h check [S]);
-  from v2.6.31 ``WARN_ON_ONCE(!(gfp & __GFP_NOWARN))`` then NULL [V text, S
-  release].  The WARNING line names the function of each era but not the
-  source line or the ``+off/size`` (not verified).
+* Orders above the limit: 0 silently before v2.6.31 (the gfp.h check [V
+  2.6.20]); ``WARN_ON_ONCE`` then NULL from b3c466ce5129, not for
+  __GFP_NOWARN from 1fc28b70fe2d [V].  The failure report and the WARNING
+  are each era's, with the era's GFP bits and ``%pGg`` (``_setup_reports``,
+  :mod:`linuxmm.gfp`); the WARNING's source line and ``+off/size`` are not
+  modelled.
 * Freeing: ``put_page_testzero`` on the head page; a free of a page whose
   count is already 0 underflows it to -1 silently (CONFIG_DEBUG_VM off), and
   the page is reported by ``bad_page`` when it is next handed out (2.6.20:
@@ -127,6 +129,7 @@ from math import isqrt
 
 from linuxmm import hookimpl
 from linuxmm.errors import LinuxmmError
+from linuxmm.gfp import format_gfp, gfp_era
 from linuxmm.kasan import check_panic_on_warn
 from linuxmm.lists import FreeList
 from linuxmm.machine.frames import PG_buddy, PG_reserved
@@ -258,7 +261,7 @@ class Buddy26(PageAllocator):
         self.new_batch = has("v5.14")  # 1 MB cap, zone_highsize [S]
         self.cold_flag = not has("v4.15")  # __GFP_COLD removed [S]
         self.reserve_limit2 = has("v2.6.32")  # at most 2 MIGRATE_RESERVE blocks [S]
-        self.warn_max_order = has("v2.6.31")  # WARN_ON_ONCE in the slow path [S release]
+        self.warn_max_order = has("b3c466ce5129")  # WARN_ON_ONCE in the slow path (2.6.31)
         self.leak_bad_pages = has("v2.6.29")  # check_new_page: bad page is not used [S]
         self.bad_page_v2 = has("v2.6.29")  # "BUG: Bad page state" format [S]
         self.check_all_new = has("v2.6.29")  # check every page of a new block [S]
@@ -274,6 +277,7 @@ class Buddy26(PageAllocator):
         self.pcp_single_pass = has("v5.18")  # free_pcppages_bulk drains one list at a time [S release]
         self._era_orders(has)
         self._init_migratetypes()
+        self._setup_reports(has)  # the failure report and the max-order WARNING of this era
 
         cmd = kernel.cmdline
         cfg = kernel.config
@@ -1099,38 +1103,96 @@ class Buddy26(PageAllocator):
             printk(f"page dumped because: {reason}")
         self.kernel.counters["bad_pages"] += 1
 
-    def _order_too_large(self, gfp_mask: int, order: int) -> None:
-        if not self.warn_max_order or gfp_mask & _GFP_NOWARN or self._warned_order:
-            return
-        self._warned_order = True
-        has = self.kernel.has
-        if has("v6.10"):
+    def _setup_reports(self, has) -> None:
+        """Boot: how this era reports a failed allocation and an order above the limit.
+
+        The failure line [V: 2.6.20, 2.6.39.3, 3.1, 3.10, 4.4, 4.6, 4.9, 4.10, 4.12,
+        4.15, 4.18, 4.19, 4.20, 5.0, 5.4, 5.15, 6.1, 6.3, 6.8, 6.12, 6.14, 6.18 trees]:
+
+        * until a238ab5b0239 (3.0): ``__alloc_pages``' nopage printk,
+          ``"%s: page allocation failure. order:%d, mode:0x%x"``;
+        * a238ab5b0239: ``warn_alloc_failed()``, ``"failure: order:"``;
+        * v4.6-rc1 ("mm, page_alloc: print symbolic gfp_flags on allocation
+          failure", in the since-4.5 mmotm branch that went into the 4.6 merge
+          window): ``mode:%#x(%pGg)``;
+        * v4.11-rc1 ("mm, page_alloc: warn_alloc print nodemask", Michal Hocko,
+          in the since-4.10 mmotm branch; 4.10.17 tree without, 4.12 with):
+          ``, nodemask=(null)`` (no mempolicy, cpusets not in use) and then
+          ``cpuset_print_current_mems_allowed()``'s own line, ``"%s cpuset="``,
+          the cgroup name (``/``) and ``" mems_allowed=%*pbl"`` (``0``);
+        * ef8444ea01d7 (5.0): that function prints ``",cpuset=/,mems_allowed=0"``
+          with ``pr_cont`` and ``warn_alloc`` ends the line after it.
+
+        CONFIG_CPUSETS=y, as in x86_64_defconfig.  The masks are the era's
+        (:func:`linuxmm.gfp.era_gfp`).  Rate limit, with the model's clock
+        standing still after boot: 2.6's ``printk_ratelimit()`` (5 s, burst 10)
+        and 3.0's private ``nopage_rs`` (the same defaults) print the first ten
+        reports; from v5.4 (Johannes Weiner: one report per ten seconds; 5.3.1
+        tree without, 5.4 with) only the first.  Not modelled: the
+        ``dump_stack()`` and ``show_mem()`` output that follows the line.
+
+        The WARNING: ``WARN_ON_ONCE`` from b3c466ce5129, silenced by
+        __GFP_NOWARN from 1fc28b70fe2d (2.6.31-rc5).  ``warn_slowpath_common``
+        prints ``"WARNING: at %s:%d %pS()"`` [V 2.6.32-3.10]; v3.11 adds
+        ``CPU: %d PID: %d`` [V 3.10.105 / 3.11 trees]; the ``()`` is gone by 4.6
+        [V 4.4.11 / 4.6.2; 4.5 not read].  The function holding the check:
+        ``__alloc_pages_slowpath`` (a ``static inline`` function: a compiler
+        that inlines it prints its caller), ``__alloc_pages_nodemask`` from
+        v4.20 (Michal Hocko's "check for max order in hot path", posted
+        2018-11-13; 4.18.0 tree without, 4.20.0 with), ``__alloc_pages`` from
+        v5.13, ``__alloc_pages_noprof`` from v6.10 and
+        ``__alloc_frozen_pages_noprof`` from v6.14 [V 6.13.7 / 6.14 trees].
+        The source line and ``+off/size`` of ``%pS`` are not modelled.
+        """
+        self.gfp_era = gfp_era(has)
+        self._nopage_line = 2 if has("ef8444ea01d7") else 1 if has("v4.11-rc1") else 0
+        self._nopage_sep = ":" if has("a238ab5b0239") else "."
+        self._nopage_left = 1 if has("v5.4") else 10
+        self._warn_nowarn = has("1fc28b70fe2d")
+        if has("v6.14"):
+            func = "__alloc_frozen_pages_noprof"
+        elif has("v6.10"):
             func = "__alloc_pages_noprof"
         elif has("v5.13"):
             func = "__alloc_pages"
-        elif has("v4.13"):
+        elif has("v4.20"):
             func = "__alloc_pages_nodemask"
         else:
             func = "__alloc_pages_slowpath"
+        if has("v4.6"):
+            self._warn_fmt = "WARNING: CPU: {cpu} PID: 1 at mm/page_alloc.c " + func
+        elif has("v3.11"):
+            self._warn_fmt = "WARNING: CPU: {cpu} PID: 1 at mm/page_alloc.c " + func + "()"
+        else:
+            self._warn_fmt = "WARNING: at mm/page_alloc.c " + func + "()"
+
+    def _order_too_large(self, gfp_mask: int, order: int) -> None:
+        """Before 2.6.31 gfp.h returned NULL silently; then ``WARN_ON_ONCE`` (see _setup_reports)."""
+        if not self.warn_max_order or self._warned_order:
+            return
+        if gfp_mask & _GFP_NOWARN and self._warn_nowarn:
+            return  # the once is not used up: the condition was false
+        self._warned_order = True
         printk = self.kernel.dmesg.printk
         printk("------------[ cut here ]------------")
-        if has("v3.11"):  # [S] "WARNING: CPU: %d PID: %d at %s:%d %pS"
-            printk(f"WARNING: CPU: {self._cpu} PID: 1 at mm/page_alloc.c {func}")
-        else:
-            printk(f"WARNING: at mm/page_alloc.c {func}()")
+        printk(self._warn_fmt.format(cpu=self._cpu))
         check_panic_on_warn(self.kernel, "kernel")
 
     def _warn_alloc_failed(self, gfp_mask: int, order: int) -> None:
+        """The era's "page allocation failure" line(s) (formats in _setup_reports)."""
+        if not self._nopage_left:
+            return  # rate-limited, and the model's clock never lets the limit lapse
+        self._nopage_left -= 1
         printk = self.kernel.dmesg.printk
-        if self.kernel.has("v4.6"):  # [S] mode printed with %pGg
-            from linuxmm.gfp import gfp_names
-            # C's "%#x" prints a zero as "0", and %pGg prints no name for no flags [S]
-            mode = f"{gfp_mask:#x}({gfp_names(gfp_mask)})" if gfp_mask else "0()"
-            printk(f"{COMM}: page allocation failure: order:{order}, mode:{mode}")
-        elif self.kernel.has("v2.6.39"):  # warn_alloc_failed [S]
-            printk(f"{COMM}: page allocation failure: order:{order}, mode:0x{gfp_mask:x}")
-        else:  # __alloc_pages nopage: [V 2.6.20]
-            printk(f"{COMM}: page allocation failure. order:{order}, mode:0x{gfp_mask:x}")
+        line = (f"{COMM}: page allocation failure{self._nopage_sep} order:{order}, "
+                f"mode:{format_gfp(gfp_mask, self.gfp_era)}")
+        if self._nopage_line == 2:
+            printk(line + ", nodemask=(null),cpuset=/,mems_allowed=0")
+        elif self._nopage_line == 1:
+            printk(line + ", nodemask=(null)")
+            printk(f"{COMM} cpuset=/ mems_allowed=0")
+        else:
+            printk(line)
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
         if addr == 0:
