@@ -36,6 +36,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.workloads",
     "linuxmm_plugins.kasan",
     "linuxmm_plugins.stable",
+    "linuxmm_plugins.kasan_test",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

@@ -90,8 +90,9 @@ KASAN_VMALLOC = "3c5c3cfb9ef4"  # kasan: support backing vmalloc space with real
 
 _ULONG = (1 << 64) - 1
 #: Frames that are the access machinery, not the kernel function that made the access.
+#: (``KUNIT_EXPECT_KASAN_FAIL`` is a macro: in the kernel the access is in the test function itself.)
 _SKIP_NAMES = frozenset({"memset", "memcpy", "memmove", "__memset", "__memcpy", "call", "check", "read", "write",
-                         "kasan_check_range", "<lambda>"})
+                         "kasan_check_range", "<lambda>", "KUNIT_EXPECT_KASAN_FAIL"})
 
 
 class _Report(Exception):
@@ -275,6 +276,19 @@ class Kasan:
             size = (size + KASAN_GRANULE_MASK) & ~KASAN_GRANULE_MASK
             self.kasan_poison(start, size, self.KASAN_VMALLOC_INVALID)  # type: ignore[arg-type]
 
+    # the vmalloc plugin's hooks (``vmalloc.kasan``): the kernel's calls in __vmalloc_node_range
+    # and remove_vm_area, given the vm_struct
+    def populate_vmalloc(self, vm: Any) -> None:
+        """``kasan_populate_vmalloc``: new shadow pages read VMALLOC_INVALID (here, by default)."""
+
+    def unpoison_vmalloc(self, vm: Any) -> None:
+        """``__vmalloc_node_range``: the requested bytes of a new area become accessible."""
+        self.kasan_unpoison_vmalloc(vm.addr, vm.requested_size)
+
+    def poison_vmalloc(self, vm: Any) -> None:
+        """``remove_vm_area``: the whole area (guard page excluded) is VMALLOC_INVALID again."""
+        self.kasan_poison_vmalloc(vm.addr, vm.size)
+
     # -- the check ------------------------------------------------------------------------------
     def _make_checker(self) -> Callable[[int, int, bool], None]:
         """The function ``kernel.memory`` calls before every access (``kasan_check_range``).
@@ -428,12 +442,17 @@ class Kasan:
         return out
 
     def _find_vm_area(self, addr: int) -> Any:
-        find = getattr(self.kernel.subsystems.get("vmalloc"), "find_vm_area", None)
-        if find is None:
-            return None
+        """The ``vm_struct`` whose area (guard page included) holds ``addr``, as the kernel's
+        ``find_vm_area`` finds it for any address inside."""
+        vmalloc = self.kernel.subsystems.get("vmalloc")
+        for va in list(getattr(vmalloc, "busy_by_addr", {}).values()):
+            vm = getattr(va, "vm", None)
+            if vm is not None and va.va_start <= addr < va.va_end:
+                return vm
+        find = getattr(vmalloc, "find_vm_area", None)
         try:
-            return find(addr)
-        except Exception:  # a vmalloc era without find_vm_area(), or an address it refuses
+            return find(addr) if find is not None else None
+        except Exception:  # an address that era's find_vm_area() refuses
             return None
 
     def memory_state(self, first_bad: int) -> list[str]:

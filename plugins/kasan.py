@@ -190,5 +190,10 @@ def linuxmm_kernel_booted(kernel):
         init = getattr(obj, "kasan_init", None)
         if init is not None:
             init(kasan)
+    vmalloc = kernel.subsystems.get("vmalloc")
+    if vmalloc is not None and hasattr(vmalloc, "kasan"):
+        vmalloc.kasan = kasan  # kasan_populate_vmalloc, kasan_unpoison_vmalloc, kasan_poison_vmalloc
     kasan.attach()
-    kernel.rebind()
+    # every subsystem rebinds the page allocator's (now slow-path) calls, the kernel its API
+    with kernel.on_cpu(kernel.this_cpu):
+        pass

@@ -275,13 +275,13 @@ def test_run_unknown_workload(capsys):
     status, _, err = run(capsys, "run", "no-such-workload")
     assert status == 2
     assert one_error_line(err) == ("linuxmm: error: unknown workload 'no-such-workload' (built-in: churn0, default, "
-                                   "fragment, kmalloc-mix; or give a path to a .toml file)")
+                                   "fragment, kasan_test, kmalloc-mix; or give a path to a .toml file)")
 
 
 def test_run_list(capsys):
     status, out, _ = run(capsys, "run", "--list")
     assert status == 0
-    assert [line.split()[0] for line in out.splitlines()] == ["churn0", "default", "fragment", "kmalloc-mix"]
+    assert [line.split()[0] for line in out.splitlines()] == ["churn0", "default", "fragment", "kasan_test", "kmalloc-mix"]
 
 
 def test_run_default_is_seeded(capsys):

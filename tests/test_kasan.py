@@ -264,3 +264,43 @@ def test_kasan_object_standalone():
     k = kasan_kernel("6.12")
     assert isinstance(k.kasan, Kasan) and k.memory.checkers == [k.kasan.checker]
     assert k.kasan.bug_type(k.alloc_pages(GFP_KERNEL, 0)) == "out-of-bounds"
+
+
+# -- the KUnit suite's cases ---------------------------------------------------------------------
+def ktap(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.strip().startswith(("ok", "not ok", "#", "1..", "KTAP"))]
+
+
+def test_kasan_kunit_cases_6_12_without_kasan_vmalloc():
+    k = kasan_kernel("6.12")
+    out = k.host.workloads["kasan_test"].run(k, 0)
+    assert ktap(out) == [
+        "KTAP version 1", "1..1", "    KTAP version 1", "    # Subtest: kasan", "    1..3",
+        "    ok 1 page_alloc_oob_right # SKIP Test requires CONFIG_KASAN_GENERIC=n",
+        "    ok 2 page_alloc_uaf",
+        "    ok 3 vmalloc_oob # SKIP Test requires CONFIG_KASAN_VMALLOC=y",
+        "# kasan: pass:1 fail:0 skip:2 total:3", "# Totals: pass:1 fail:0 skip:2 total:3", "ok 1 kasan"]
+    assert "    BUG: KASAN: use-after-free in page_alloc_uaf" in out.splitlines()
+    assert k.kasan.multi_shot is False  # restored after the suite
+
+
+def test_kasan_kunit_cases_by_era():
+    k = kasan_kernel("5.12")
+    out = k.host.workloads["kasan_test"].run(k, 0)
+    assert ktap(out)[5:9] == ["    # pagealloc_oob_right: skipping, CONFIG_KASAN_GENERIC enabled",
+                              "    ok 1 pagealloc_oob_right", "    ok 2 pagealloc_uaf",
+                              "    # vmalloc_oob: skipping, CONFIG_KASAN_VMALLOC required"]
+    assert "    BUG: KASAN: use-after-free in pagealloc_uaf" in out.splitlines()
+    assert "    Write of size 1 at addr" in out  # 5.12 writes ptr[0]; 6.x reads it
+    k = kasan_kernel("5.10")
+    out = k.host.workloads["kasan_test"].run(k, 0)
+    assert ktap(out)[4:7] == ["    1..1", "    # vmalloc_oob: CONFIG_KASAN_VMALLOC is not enabled.",
+                              "    ok 1 vmalloc_oob"]
+    with pytest.raises(linuxmm.NotInThisKernel) as exc:
+        k = kasan_kernel("5.9")
+        k.host.workloads["kasan_test"].run(k, 0)
+    assert str(exc.value).startswith("kasan_test: the KASAN KUnit suite is not in v5.9: it appeared in v5.10")
+    with pytest.raises(linuxmm.LinuxmmError) as exc:
+        k = linuxmm.boot("6.12")
+        k.host.workloads["kasan_test"].run(k, 0)
+    assert "needs CONFIG_KASAN=y" in str(exc.value)

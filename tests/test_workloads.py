@@ -33,7 +33,7 @@ def totals(k):
 
 def test_builtin_workloads_are_registered():
     host = linuxmm.host.get_host()
-    assert sorted(host.workloads) == ["churn0", "default", "fragment", "kmalloc-mix"]
+    assert sorted(host.workloads) == ["churn0", "default", "fragment", "kasan_test", "kmalloc-mix"]
     assert host.workloads["default"].run is wl.churn
     assert all(w.help for w in host.workloads.values())
 
