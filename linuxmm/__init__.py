@@ -39,6 +39,10 @@ def history():
 
 
 ENV_VERSION = "LINUXMM_KERNEL_VERSION"
+#: Settings for kernels booted without explicit ones (``linuxmm config-bisect`` sets them):
+#: ``LINUXMM_CONFIG="KASAN=y INIT_ON_FREE_DEFAULT_ON=y"`` and ``LINUXMM_CMDLINE="init_on_free=1"``.
+ENV_CONFIG = "LINUXMM_CONFIG"
+ENV_CMDLINE = "LINUXMM_CMDLINE"
 
 
 def resolve_env(host: Host | None = None):
@@ -70,9 +74,15 @@ def boot(version: str | None = None, *, mem: str | int | None = None, cpus: int 
     refused (``6.10`` as a float is ``6.1``).  ``mem`` is the
     machine's RAM (``"256M"``; the era's default when ``None``); ``config``
     maps Kconfig symbols (with or without ``CONFIG_``) to values;
-    ``cmdline`` is the boot command line.
+    ``cmdline`` is the boot command line.  ``config`` and ``cmdline`` left
+    as ``None`` read ``LINUXMM_CONFIG`` (space-separated ``NAME=VALUE``) and
+    ``LINUXMM_CMDLINE``.
     """
     host = host or get_host()
+    if config is None and os.environ.get(ENV_CONFIG, "").strip():
+        config = os.environ[ENV_CONFIG].split()
+    if cmdline is None:
+        cmdline = os.environ.get(ENV_CMDLINE)
     if version is None:
         rev = resolve_env(host)
     else:

@@ -98,6 +98,31 @@ def run(quick: bool = False, check: bool = False, out: Callable[[str], None] = p
     ]
     for what, figure, ok in results:
         out(f"target {what}: {figure} {'ok' if ok else 'MISSED'}")
+    results += run_plugin_cases(floor, pair_n, out)
     missed = sum(not ok for _, _, ok in results)
     out(f"targets: {len(results) - missed} ok, {missed} missed")
     return 1 if (check and missed) else 0
+
+
+# -- cases from plugins (the linuxmm_bench_cases hook) -------------------------------------------------------
+def case_pair(case, number: int) -> float:
+    """Seconds per run of a plugin case's ``stmt``, best of :data:`REPEAT` (its ``setup()`` boots first)."""
+    timer = timeit.Timer(case.stmt, globals=case.setup())
+    timer.timeit(number=min(number, 1000))  # warm up
+    return min(timer.repeat(repeat=REPEAT, number=number)) / number
+
+
+def run_plugin_cases(floor: float, number: int, out: Callable[[str], None]) -> list[tuple[str, str, bool]]:
+    """Time every plugin's bench case against ``floor``; print one line each and each target's verdict."""
+    from .host import get_host
+
+    results = []
+    for case in sorted(get_host().bench_cases.values(), key=lambda c: (c.group, c.name)):
+        t = case_pair(case, number)
+        ratio = t / floor
+        out(f"case {case.name}: {t * 1e9:.1f} ns per {case.stmt!r} ({ratio:.1f}x floor)")
+        if case.target is not None:
+            ok = ratio <= case.target
+            out(f"target {case.name} <= {case.target:g}x floor: {ratio:.1f}x {'ok' if ok else 'MISSED'}")
+            results.append((case.name, f"{ratio:.1f}x", ok))
+    return results

@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="fewer iterations (rougher figures)")
     p.set_defaults(func=cmd_bench)
 
+    from .bisect import add_subcommand as add_bisect  # git bisect's own grammar, parsed in linuxmm.bisect
+    add_bisect(subs)
+
     for command in sorted(_host().commands.values(), key=lambda c: c.name):
         p = _add(subs, sub if command.boots else quiet, command.name, command.help,
                  command.example or f"linuxmm {command.name}")
@@ -162,6 +165,8 @@ def _plugin_command(command: Any) -> Callable[[argparse.Namespace], int]:
 
 # -- helpers ---------------------------------------------------------------
 ENV_VERSION = "LINUXMM_KERNEL_VERSION"
+ENV_CONFIG = "LINUXMM_CONFIG"
+ENV_CMDLINE = "LINUXMM_CMDLINE"
 
 
 def _version_source(args: argparse.Namespace, file_version: str | None = None,
@@ -217,7 +222,14 @@ def _check_machine(mem: Any, cpus: Any) -> None:
 
 
 def _config_items(args: argparse.Namespace) -> list[str]:
-    return list(args.config or []) + list(getattr(args, "config_sub", None) or [])
+    """``$LINUXMM_CONFIG``'s items, then the flags' (a later setting of a symbol wins)."""
+    env = os.environ.get(ENV_CONFIG, "").split()
+    return env + list(args.config or []) + list(getattr(args, "config_sub", None) or [])
+
+
+def _cmdline(args: argparse.Namespace) -> str | None:
+    """``--cmdline``, else ``$LINUXMM_CMDLINE``."""
+    return args.cmdline if args.cmdline is not None else os.environ.get(ENV_CMDLINE)
 
 
 def _boot(args: argparse.Namespace, source: str | None = None, **overrides: Any):
@@ -230,7 +242,7 @@ def _boot(args: argparse.Namespace, source: str | None = None, **overrides: Any)
         version, source = _version_source(args)
         overrides["version"] = version
     opts = dict(mem=args.mem, cpus=1 if args.cpus is None else args.cpus, config=_config_items(args),
-                cmdline=args.cmdline, seed=args.seed or 0)
+                cmdline=_cmdline(args), seed=args.seed or 0)
     opts.update(overrides)
     version = opts.pop("version")
     try:
@@ -463,7 +475,7 @@ def _run_file(args: argparse.Namespace, path: str) -> int:
               mem=args.mem if args.mem is not None else kt.get("mem"),
               cpus=args.cpus if args.cpus is not None else kt.get("cpus", 1),
               config=list(config) + _config_items(args),
-              cmdline=args.cmdline if args.cmdline is not None else kt.get("cmdline"),
+              cmdline=args.cmdline if args.cmdline is not None else kt.get("cmdline", _cmdline(args)),
               seed=args.seed if args.seed is not None else kt.get("seed", 0))
     print(f"# {path} at {k.version}")
     return workload.run(k, wl, out=print)
@@ -522,7 +534,7 @@ def _refuse_unused_options(args: argparse.Namespace) -> None:
     given = [flag for flag, value in (("--kernel-version", args.kernel_version), ("--mem", args.mem),
                                       ("--cpus", args.cpus), ("--cmdline", args.cmdline), ("--seed", args.seed))
              if value is not None]
-    if _config_items(args):
+    if args.config or getattr(args, "config_sub", None):
         given.append("--config")
     if given:
         raise LinuxmmError(f"{args.command} takes no kernel options (it {why}): drop {', '.join(given)}")

@@ -275,6 +275,8 @@ def resolve(host: "Host", rev: "Revision", given: Any) -> Config:
             raise ConfigError(f"CONFIG_{picked[0]} and CONFIG_{picked[1]} are alternatives; choose one")
 
     forced: set[str] = set()
+    # a symbol the user sets to y stays y (or is refused): what it selects is on from the start
+    forced |= {t for n, v in user.items() if v is True for t in selects[n] if t in live}
     values: dict[str, Any] = {}
     for _ in range(len(live) + 2):
         values = {n: (user[n] if n in user else defaults[n]) for n in live}

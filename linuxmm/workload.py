@@ -40,6 +40,14 @@ either way only the bits :mod:`linuxmm.gfp` names are accepted.
 ``echo = "text"`` prints a line; ``dmesg = true`` prints the kernel log lines
 logged since the previous ``dmesg`` op (or since boot).
 
+The small-object allocators have their own ops (see the block at the end of
+this module): ``kmalloc``, ``kfree``, ``kmem_cache_create``,
+``kmem_cache_alloc``, ``kmem_cache_free`` and ``kmem_cache_destroy``; a
+handle they make may be written and read like a page handle, up to one page
+from its start (an overflow past the object is what ``slub_debug``'s red
+zones catch), and a freed kmalloc handle may be written (a use after free)
+or freed again with ``double = true``.
+
 Mistakes are reported before anything runs, each naming the file, the line
 of the op's ``[[op]]`` header and the op's index in the array (``op[2]``,
 counting from 0); TOML syntax errors carry tomllib's "at line N".  All of
@@ -287,6 +295,8 @@ def _check_op(index: int, line: int | None, table: dict[str, Any], live: dict[st
             raise bad(f"{kind}: {name} must be an integer >= {low}, not {value!r}")
         return value
 
+    if kind in SLAB_OP_KINDS:
+        return _check_slab_op(index, line, kind, arg, fields, cpu, live, bad, intfield)
     if kind in ("alloc", "free", "write", "read"):
         if not isinstance(arg, str) or not arg:
             raise bad(f"{kind} needs a handle name (a string), not {arg!r}")
@@ -308,6 +318,8 @@ def _check_op(index: int, line: int | None, table: dict[str, Any], live: dict[st
     elif kind == "free":
         if arg not in live:
             raise bad(f"free of unknown handle {arg!r}" + _known(live))
+        if live[arg][1] in SLAB_TAGS:
+            raise bad(f"free is for pages; {arg!r} is a {live[arg][1]} handle (use kfree or kmem_cache_free)")
         del live[arg]
     elif kind == "write":
         if arg not in live:
@@ -315,7 +327,7 @@ def _check_op(index: int, line: int | None, table: dict[str, Any], live: dict[st
         if not isinstance(fields.get("data"), str):
             raise bad("write needs data = \"...\" (a string)")
         fields["offset"] = intfield("offset", 0)
-        _check_span(bad, kind, arg, fields["offset"], len(fields["data"].encode()), live[arg][1])
+        _check_span(bad, kind, arg, fields["offset"], len(fields["data"].encode()), _span_order(live[arg]))
     elif kind == "read":
         if arg not in live:
             raise bad(f"read of unknown handle {arg!r}" + _known(live))
@@ -332,7 +344,7 @@ def _check_op(index: int, line: int | None, table: dict[str, Any], live: dict[st
             fields["expect"] = bytes.fromhex(m.group(1)) if m else expect.encode()
             if len(fields["expect"]) != fields["size"]:
                 raise bad(f"read: expect has {len(fields['expect'])} bytes but size is {fields['size']}")
-        _check_span(bad, kind, arg, fields["offset"], fields["size"], live[arg][1])
+        _check_span(bad, kind, arg, fields["offset"], fields["size"], _span_order(live[arg]))
     elif kind == "proc":
         if not isinstance(arg, str) or not arg:
             raise bad("proc needs a file name, e.g. proc = \"buddyinfo\"")
@@ -388,6 +400,8 @@ def run(kernel: "Kernel", wl: WorkloadFile, out: Callable[[str], None] = print) 
                 raise pa.single_pages_only(op.fields["order"])
             if op.kind == "proc":
                 kernel.proc_file(op.arg)
+            if op.kind in SLAB_OP_KINDS:
+                _slab_op_possible(kernel, op)
         except LinuxmmError as exc:
             raise WorkloadError(f"{op.where(wl.path)}: {exc}") from None
     if wl.description:
@@ -415,6 +429,8 @@ def _run_op(kernel: "Kernel", pa: Any, op: Op, handles: dict[str, tuple[int, int
             out: Callable[[str], None]) -> int:
     on = f" [cpu {op.cpu}]" if op.cpu is not None else ""
     kind, name, f = op.kind, op.arg, op.fields
+    if kind in SLAB_OP_KINDS:
+        return _run_slab_op(kernel, op, handles, out, on)
     if pa is None and kind in ("alloc", "free", "show_mem"):
         raise NotInThisKernel(f"{kernel.version} has no page allocator modelled")
     if kind == "alloc":
@@ -475,3 +491,174 @@ def _run_op(kernel: "Kernel", pa: Any, op: Op, handles: dict[str, tuple[int, int
     elif kind == "echo":
         out(name)
     return 0
+
+
+# -- small-object allocator ops (kmalloc, kfree, kmem_cache_*) ---------------------------------------------
+#
+#     [[op]]
+#     kmalloc = "a"                # a handle; size is required; gfp as for alloc
+#     size = 64
+#
+#     [[op]]
+#     kfree = "a"                  # double = true frees a freed handle again (a double free, on purpose)
+#
+#     [[op]]
+#     kmem_cache_create = "c"      # the handle is also the cache's name; size required; align, flags optional
+#     size = 100
+#
+#     [[op]]
+#     kmem_cache_alloc = "o"       # cache = "c" required
+#     cache = "c"
+#
+#     [[op]]
+#     kmem_cache_free = "o"
+#
+#     [[op]]
+#     kmem_cache_destroy = "c"
+#
+# Handles live in the same namespace as page handles, tagged by what made them.
+
+SLAB_OP_KINDS: dict[str, frozenset[str]] = {
+    "kmalloc": frozenset({"size", "gfp"}),
+    "kfree": frozenset({"double"}),
+    "kmem_cache_create": frozenset({"size", "align", "flags"}),
+    "kmem_cache_alloc": frozenset({"cache", "gfp"}),
+    "kmem_cache_free": frozenset(),
+    "kmem_cache_destroy": frozenset(),
+}
+OP_KINDS.update(SLAB_OP_KINDS)
+#: Tags of slab handles in the checker's ``live`` table (page handles carry their order, an int).
+SLAB_TAGS = ("kmalloc", "kmalloc (freed)", "cache", "object")
+#: The largest kmalloc size and cache object size a file may ask for (32 MB, SLAB's largest cache).
+MAX_SLAB_SIZE = 32 << 20
+
+
+def _span_order(entry: tuple[int, Any]) -> int:
+    """The page order that bounds writes and reads on a handle: a slab handle gets one page."""
+    return entry[1] if isinstance(entry[1], int) else 0
+
+
+def _check_slab_op(index: int, line: int | None, kind: str, arg: Any, fields: dict[str, Any], cpu: int | None,
+                   live: dict[str, Any], bad: Callable[[str], WorkloadError], intfield: Callable[..., int]) -> Op:
+    if not isinstance(arg, str) or not arg:
+        raise bad(f"{kind} needs a handle name (a string), not {arg!r}")
+
+    def sizefield() -> int:
+        if "size" not in fields:
+            raise bad(f"{kind} needs size = N (bytes)")
+        size = intfield("size", 0)
+        if size > MAX_SLAB_SIZE:
+            raise bad(f"{kind}: size must be at most {MAX_SLAB_SIZE} (32 MB), not {size}")
+        return size
+
+    def gfpfield() -> None:
+        try:
+            fields["gfp"] = parse_gfp(fields.get("gfp", "GFP_KERNEL"))
+        except ValueError as exc:
+            raise bad(f"{kind}: {exc}") from None
+
+    def fresh() -> None:
+        if arg in live and live[arg][1] != "kmalloc (freed)":
+            raise bad(f"handle {arg!r} is still in use (made by op[{live[arg][0]}]); use another name")
+
+    def need(name: str, tags: tuple[str, ...], what: str) -> None:
+        if name not in live or live[name][1] not in tags:
+            raise bad(f"{kind} of unknown {what} handle {name!r}" + _known(live))
+
+    if kind == "kmalloc":
+        fields["size"] = sizefield()
+        gfpfield()
+        fresh()
+        live[arg] = (index, "kmalloc")
+    elif kind == "kfree":
+        double = fields.get("double", False)
+        if not isinstance(double, bool):
+            raise bad("kfree: double must be true or false")
+        if double:
+            if arg not in live or live[arg][1] != "kmalloc (freed)":
+                raise bad(f"kfree with double = true needs a kmalloc handle that was freed already, not {arg!r}")
+        else:
+            need(arg, ("kmalloc",), "kmalloc")
+            live[arg] = (index, "kmalloc (freed)")
+    elif kind == "kmem_cache_create":
+        fields["size"] = sizefield()
+        fields["align"] = intfield("align", 0)
+        if fields["align"] & (fields["align"] - 1):
+            raise bad(f"kmem_cache_create: align must be 0 or a power of two, not {fields['align']}")
+        flags = fields.get("flags", 0)
+        if isinstance(flags, str):
+            from . import slab as _slab
+            mask = 0
+            for part in flags.split("|"):
+                name = part.strip()
+                if name not in _slab.SLAB_FLAG_NAMES:
+                    raise bad(f"kmem_cache_create: unknown flag {name!r} (known: {', '.join(_slab.SLAB_FLAG_NAMES)})")
+                mask |= _slab.SLAB_FLAG_NAMES[name]
+            fields["flags"] = mask
+        else:
+            fields["flags"] = intfield("flags", 0)
+        fresh()
+        live[arg] = (index, "cache")
+    elif kind == "kmem_cache_alloc":
+        cache = fields.get("cache")
+        if not isinstance(cache, str):
+            raise bad("kmem_cache_alloc needs cache = \"NAME\" (a kmem_cache_create handle)")
+        need(cache, ("cache",), "cache")
+        gfpfield()
+        fresh()
+        live[arg] = (index, "object", cache)
+        fields["_cache_of"] = cache
+    elif kind == "kmem_cache_free":
+        need(arg, ("object",), "kmem_cache_alloc")
+        fields["_cache_of"] = live.pop(arg)[2]
+    elif kind == "kmem_cache_destroy":
+        need(arg, ("cache",), "cache")
+        del live[arg]
+    return Op(index, line, kind, arg, fields, cpu)
+
+
+def _slab_op_possible(kernel: "Kernel", op: Op) -> None:
+    """Before anything runs: the booted kernel has the call the op needs."""
+    call = {"kmalloc": "kmalloc", "kfree": "kfree"}.get(op.kind, op.kind)
+    if not kernel.provides(call):
+        getattr(kernel, call)()  # the era's NotInThisKernel, naming where the call appeared or left
+
+
+def _run_slab_op(kernel: "Kernel", op: Op, handles: dict[str, Any], out: Callable[[str], None], on: str) -> int:
+    kind, name, f = op.kind, op.arg, op.fields
+    if kind == "kmalloc":
+        addr = kernel.kmalloc(f["size"], f["gfp"])
+        handles[name] = (addr, "kmalloc")
+        shown = f"{addr:#x}" if addr > 16 else ("ZERO_SIZE_PTR" if addr == 16 else "NULL (failed)")
+        out(f"kmalloc {name} size={f['size']} gfp={_gfp.gfp_names(f['gfp'])}{on} -> {shown}")
+    elif kind == "kfree":
+        addr = handles[name][0]
+        kernel.kfree(addr)
+        out(f"kfree {name} ({addr:#x}){' again' if f.get('double') else ''}{on}")
+    elif kind == "kmem_cache_create":
+        cache = kernel.kmem_cache_create(name, f["size"], f["align"], f["flags"])
+        handles[name] = (cache, "cache")
+        if cache is None:
+            out(f"kmem_cache_create {name} size={f['size']}{on} -> NULL (failed)")
+        else:
+            alias = f" (an alias of {cache.name})" if getattr(cache, "name", name) != name else ""
+            shape = (cache.summary() if getattr(cache, "slabless", False)
+                     else f"object size {cache.size}, {cache.objects} per slab, order {cache.order}")
+            out(f"kmem_cache_create {name} size={f['size']}{on} -> {shape}{alias}")
+    elif kind == "kmem_cache_alloc":
+        cache = handles[f["_cache_of"]][0]
+        if cache is None:
+            raise WorkloadError(f"cache {f['_cache_of']!r} is NULL (kmem_cache_create failed)")
+        addr = kernel.kmem_cache_alloc(cache, f["gfp"])
+        handles[name] = (addr, "object")
+        out(f"kmem_cache_alloc {name} from {f['_cache_of']}{on} -> " + (f"{addr:#x}" if addr else "NULL (failed)"))
+    elif kind == "kmem_cache_free":
+        addr = handles.pop(name)[0]
+        kernel.kmem_cache_free(handles[f["_cache_of"]][0], addr)
+        out(f"kmem_cache_free {name} ({addr:#x}){on}")
+    elif kind == "kmem_cache_destroy":
+        cache = handles.pop(name)[0]
+        kernel.kmem_cache_destroy(cache)
+        out(f"kmem_cache_destroy {name}{on}")
+    return 0
+

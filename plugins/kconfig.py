@@ -11,24 +11,9 @@ from linuxmm.config import memparse, parse_bool
 from linuxmm.records import BootParam, ConfigSymbol
 
 
-def _slub_is_default(rev) -> bool:
-    # SLUB was merged in 2.6.22 with SLAB the default; 2.6.23 made SLUB the default [S].
-    return rev.has("v2.6.23")
-
-
-def _slab_is_default(rev) -> bool:
-    return not rev.has("v2.6.23")
-
-
 @hookimpl
 def linuxmm_config_symbols():
     return [
-        ConfigSymbol("SLAB", introduced="10cef6029502", removed="16a1d968358a", choice="SLAB_ALLOCATOR",
-                     default=_slab_is_default, help="The SLAB allocator (mm/slab.c)."),
-        ConfigSymbol("SLUB", introduced="81819f0fc828", choice="SLAB_ALLOCATOR", default=_slub_is_default,
-                     help="The SLUB allocator (mm/slub.c)."),
-        ConfigSymbol("SLOB", introduced="10cef6029502", removed="c9929f0e344a", choice="SLAB_ALLOCATOR",
-                     help="The SLOB allocator (mm/slob.c) for small systems."),
         ConfigSymbol("FAULT_INJECTION", introduced="8a8b6502fb66", modelled=False, help="Fault-injection framework."),
         ConfigSymbol("FAILSLAB", introduced="8a8b6502fb66", depends_on="FAULT_INJECTION", modelled=False,
                      help="Fault injection for kmalloc."),
@@ -54,10 +39,6 @@ def _mem(value: str | None) -> int:
     return memparse(value)
 
 
-def _text(value: str | None) -> str:
-    return "" if value is None else value
-
-
 @hookimpl
 def linuxmm_boot_params():
     return [
@@ -67,7 +48,6 @@ def linuxmm_boot_params():
                   help="Zero pages and objects on allocation."),
         BootParam("init_on_free", introduced="6471384af2a6", parse=parse_bool, early=True,
                   help="Zero pages and objects on free."),
-        BootParam("slub_debug", introduced="81819f0fc828", parse=_text, help="SLUB debugging flags, e.g. slub_debug=FZPU."),
         BootParam("nohugevmalloc", introduced="121e6f3258fe", parse=parse_bool, help="Disable huge vmalloc mappings."),
         BootParam("failslab", introduced="8a8b6502fb66", parse=_fault_attr, modelled=False,
                   help="Fault injection for kmalloc: <interval>,<probability>,<space>,<times>."),

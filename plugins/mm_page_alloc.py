@@ -311,7 +311,7 @@ class Buddy26(PageAllocator):
         total = sum(z.managed for z in self.zones)
         # build_all_zonelists: grouping by mobility is off on tiny machines
         self.mobility_disabled = self.has_mt and total < pageblock_nr_pages * self.nr_mt
-        if self.has_mt and not self.mt_reorder:
+        if self.has_mt and not self.mt_reorder and self.MIGRATE_RESERVE >= 0:  # not at b2a0ac8875a0 alone
             self._setup_zone_migrate_reserve()
         self._setup_pagesets(kernel.nr_cpus)
         self._build_fast_tables()

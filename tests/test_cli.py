@@ -274,14 +274,16 @@ def test_extfrag_without_buddy_is_clear_error(capsys):
 def test_run_unknown_workload(capsys):
     status, _, err = run(capsys, "run", "no-such-workload")
     assert status == 2
-    assert one_error_line(err) == ("linuxmm: error: unknown workload 'no-such-workload' (built-in: churn0, default, "
-                                   "fragment, kasan_test, kmalloc-mix; or give a path to a .toml file)")
+    names = ", ".join(sorted(linuxmm.host.get_host().workloads))
+    assert one_error_line(err) == (f"linuxmm: error: unknown workload 'no-such-workload' (built-in: {names}; "
+                                   "or give a path to a .toml file)")
 
 
 def test_run_list(capsys):
     status, out, _ = run(capsys, "run", "--list")
     assert status == 0
-    assert [line.split()[0] for line in out.splitlines()] == ["churn0", "default", "fragment", "kasan_test", "kmalloc-mix"]
+    assert [line.split()[0] for line in out.splitlines()] == sorted(linuxmm.host.get_host().workloads)
+    assert {"churn0", "default", "fragment"} <= {line.split()[0] for line in out.splitlines()}
 
 
 def test_run_default_is_seeded(capsys):
@@ -479,8 +481,8 @@ def test_largest_machine_boots(capsys):
     (["--config", "garbage", "info"], "unknown config symbol CONFIG_GARBAGE (see `linuxmm info --symbols`)"),
     (["--config", "=y", "info"], "--config '=y': expected NAME=VALUE, e.g. KASAN=y"),
     (["--config", "KASAN=maybe", "info"], "CONFIG_KASAN is a bool: use y or n, not 'maybe'"),
-    (["proc", "nosuch"], "/proc/nosuch is not modelled (known: buddyinfo, meminfo, pagetypeinfo)"),
-    (["proc", "/proc/nosuch"], "/proc/nosuch is not modelled (known: buddyinfo, meminfo, pagetypeinfo)"),
+    (["proc", "nosuch"], f"/proc/nosuch is not modelled (known: {', '.join(sorted(linuxmm.host.get_host().proc_files))})"),
+    (["proc", "/proc/nosuch"], f"/proc/nosuch is not modelled (known: {', '.join(sorted(linuxmm.host.get_host().proc_files))})"),
     (["--kernel-version", "", "info"],
      "--kernel-version is empty: give a release such as 2.6.28, a commit sha prefix, or 'latest' "
      "(see `linuxmm versions`)"),
@@ -692,3 +694,22 @@ def test_closed_pipe_is_not_a_traceback():
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 141  # as a shell reports a reader that went away (SIGPIPE)
         assert err == ""
+
+
+def test_config_and_cmdline_from_the_environment(capsys, monkeypatch):
+    # what linuxmm config-bisect sets for the command it runs: the CLI reads it as the pytest plugin does
+    monkeypatch.setenv("LINUXMM_CONFIG", "KASAN=y INIT_ON_FREE_DEFAULT_ON=y")
+    monkeypatch.setenv("LINUXMM_CMDLINE", "init_on_alloc=1 quiet")
+    status, out, _ = run(capsys, "--kernel-version", "6.1", "--mem", "64M", "info")
+    lines = out.splitlines()
+    assert "config:      CONFIG_INIT_ON_FREE_DEFAULT_ON=y CONFIG_KASAN=y CONFIG_KASAN_GENERIC=y" in lines
+    assert "cmdline:     init_on_alloc=1 quiet" in lines
+    # flags win over the environment
+    status, out, _ = run(capsys, "--kernel-version", "6.1", "--mem", "64M", "--config", "KASAN=n", "--cmdline",
+                         "quiet", "info")
+    lines = out.splitlines()
+    assert "config:      CONFIG_INIT_ON_FREE_DEFAULT_ON=y" in lines and "cmdline:     quiet" in lines
+    # commands that boot nothing are not refused for what the environment holds
+    assert run(capsys, "versions", "--tags-only")[0] == 0
+    k = linuxmm.boot("6.1", mem="64M")
+    assert k.config["KASAN"] is True and k.cmdline.text == "init_on_alloc=1 quiet"

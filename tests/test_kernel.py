@@ -87,6 +87,7 @@ def test_boot_log_order_follows_start_kernel():
         "Kernel command line: init_on_alloc=1 foo",
         'Unknown kernel command line parameters "foo", will be passed to user space.',
         "mem auto-init: stack:off, heap alloc:on, heap free:off",
+        "SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=1, Nodes=1",  # kmem_cache_init, after mem_init
     ]
 
 

@@ -106,3 +106,11 @@ def test_pytest_option_refuses_never_released_versions(pytester, monkeypatch):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--kernel-version 2.06.28: '2.06.28' is not a Linux release (version numbers have "
                                  "no leading zeros)*"])
+
+
+def test_pytest_refuses_an_empty_environment_version(pytester, monkeypatch):
+    pytester.makepyfile("def test_x(kernel):\n    assert kernel\n")
+    monkeypatch.setenv("LINUXMM_KERNEL_VERSION", "")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*LINUXMM_KERNEL_VERSION=: empty; give a release such as 2.6.28*"])

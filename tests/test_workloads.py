@@ -33,7 +33,7 @@ def totals(k):
 
 def test_builtin_workloads_are_registered():
     host = linuxmm.host.get_host()
-    assert sorted(host.workloads) == ["churn0", "default", "fragment", "kasan_test", "kmalloc-mix"]
+    assert {"churn0", "default", "fragment"} <= set(host.workloads)  # other plugins add their own
     assert host.workloads["default"].run is wl.churn
     assert all(w.help for w in host.workloads.values())
 
@@ -186,7 +186,8 @@ repeat = 3
     ('[[op]]\nshow_mem = "yes"\n', "t.toml:1: op[0]: write show_mem = true"),
     ('[[op]]\nproc = "buddyinfo"\ncpu = "0"\n', "t.toml:1: op[0]: cpu must be a CPU number (0, 1, ...), not '0'"),
     ('[[op]]\nbogus = 1\n', "t.toml:1: op[0]: unknown op 'bogus' (expected one of alloc, free, write, read, proc, "
-                            "show_mem, dmesg, echo)"),
+                            "show_mem, dmesg, echo, kmalloc, kfree, kmem_cache_create, kmem_cache_alloc, "
+                            "kmem_cache_free, kmem_cache_destroy)"),
     ('x = 1\n[[op]]\necho = "a"\n', "t.toml: unknown top-level key 'x' (expected description, kernel, op)"),
     ('[kernel]\nversoin = "1.0"\n[[op]]\necho = "a"\n',
      "t.toml:1: [kernel]: unknown key 'versoin' (expected version, mem, cpus, config, cmdline, seed)"),

@@ -1,0 +1,141 @@
+"""Built-in workloads and bench cases of the small-object allocators.
+
+Workloads (``linuxmm run NAME``):
+
+``double-free``
+    ``kmalloc(64)``, a write, ``kfree`` twice, and the kernel log lines that
+    followed: SLUB's "Object already free" BUG report when the kernel boots
+    with ``slub_debug`` (F), SLAB's complaint where its era checked, and
+    nothing at all where the era's allocator did not look (the second free
+    then corrupts the free list, as it did).
+``slab-churn``
+    A seeded mix of ``kmalloc``/``kfree`` of every size class and of a
+    ``kmem_cache`` of 100-byte objects; then /proc/slabinfo (where the era
+    had it) and the accounting check.
+
+Bench cases (``linuxmm bench``): one ``kmalloc(64, GFP_KERNEL)`` +
+``kfree`` pair on SLAB (2.6.28), SLOB (2.6.28, EMBEDDED) and SLUB (6.12),
+timed against the CPython floor; the SLUB pair's target is 15x the floor.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from linuxmm import hookimpl
+from linuxmm.errors import NotInThisKernel
+from linuxmm.gfp import GFP_KERNEL
+from linuxmm.records import BenchCase, Workload
+
+CHURN_STEPS = 3000
+CHURN_SIZES = (8, 24, 32, 50, 64, 96, 100, 128, 192, 200, 256, 500, 1000, 1500, 2048, 3000, 4096, 8000)
+
+
+def _slab(kernel: Any) -> Any:
+    slab = getattr(kernel, "slab", None)
+    if slab is None or not kernel.provides("kmalloc"):
+        raise NotInThisKernel(f"{kernel.version} has no kmalloc() (mm/kmalloc.c arrived in v1.0)")
+    return slab
+
+
+def double_free(kernel: Any, seed: int) -> str:
+    """kmalloc(64), write, kfree, kfree again; the log lines that followed."""
+    _slab(kernel)
+    mark = len(kernel.dmesg)
+    keep = kernel.kmalloc(64, GFP_KERNEL)  # a neighbour, so SLOB keeps the page in its heap
+    p = kernel.kmalloc(64, GFP_KERNEL)
+    kernel.memory.write(p, b"double free")
+    kernel.kfree(p)
+    kernel.kfree(p)
+    lines = [f"kmalloc(64) -> {p:#x}; kfree twice"]
+    new = list(kernel.dmesg[mark:])
+    if new:
+        lines += ["$ dmesg"] + new
+    else:
+        hint = (" (boot with --cmdline slub_debug=FZPU for SLUB's report)"
+                if getattr(kernel.slab, "name", "") == "SLUB" else "")
+        lines.append(f"(no kernel log lines: this allocator did not check{hint})")
+        lines += [f"model check: {v}" for v in kernel.violations()]
+    kernel.kfree(keep)
+    return "\n".join(lines)
+
+
+def slab_churn(kernel: Any, seed: int, steps: int = CHURN_STEPS) -> str:
+    """A seeded mix of kmalloc/kfree and kmem_cache_alloc/free; the era's slabinfo and the accounting."""
+    slab = _slab(kernel)
+    rng = random.Random(seed)
+    cache = kernel.kmem_cache_create("churn_cache", 100, 0, 0) if kernel.provides("kmem_cache_create") else None
+    held: list[int] = []
+    objs: list[int] = []
+    allocs = frees = failed = 0
+    for _ in range(steps):
+        r = rng.random()
+        if cache is not None and r < 0.25:
+            if objs and rng.random() < 0.45:
+                kernel.kmem_cache_free(cache, objs.pop(rng.randrange(len(objs))))
+                frees += 1
+            else:
+                p = kernel.kmem_cache_alloc(cache, GFP_KERNEL)
+                allocs += 1
+                if p:
+                    objs.append(p)
+                else:
+                    failed += 1
+        elif held and r < 0.25 + 0.75 * 0.45:
+            kernel.kfree(held.pop(rng.randrange(len(held))))
+            frees += 1
+        else:
+            p = kernel.kmalloc(rng.choice(CHURN_SIZES), GFP_KERNEL)
+            allocs += 1
+            if p > 16:
+                held.append(p)
+            else:
+                failed += 1
+    out = [f"slab-churn: {steps} steps, {allocs} allocations ({failed} failed), {frees} frees, "
+           f"{len(held) + len(objs)} objects still held"]
+    try:
+        out += ["$ cat /proc/slabinfo", kernel.proc("slabinfo").rstrip("\n")]
+    except NotInThisKernel as exc:
+        out.append(f"(/proc/slabinfo: {exc})")
+    problems = slab.audit() if hasattr(slab, "audit") else []
+    held_pages = slab.pages_held() if hasattr(slab, "pages_held") else 0
+    out.append(f"slab pages: {held_pages}, accounting: "
+               + ("balanced" if not problems else "; ".join(problems)))
+    return "\n".join(out)
+
+
+@hookimpl
+def linuxmm_workloads():
+    return [
+        Workload("double-free", run=double_free,
+                 help="kmalloc(64), kfree twice, and what the kernel logged (SLUB: boot with slub_debug=FZPU)"),
+        Workload("slab-churn", run=slab_churn,
+                 help="seeded kmalloc/kfree and kmem_cache churn; slabinfo and the slab accounting"),
+    ]
+
+
+def _setup(version: str, config: tuple[str, ...] = ()):
+    def setup() -> dict:
+        import linuxmm
+
+        k = linuxmm.boot(version, config=list(config) or None)
+        k.kmalloc(64, GFP_KERNEL)  # one object stays: SLOB gives a page back when its last block is freed
+        k.kfree(k.kmalloc(64, GFP_KERNEL))  # finish boot and warm the CPU's cache
+        return {"k": k, "GFP_KERNEL": GFP_KERNEL}
+    return setup
+
+
+STMT = "p = k.kmalloc(64, GFP_KERNEL); k.kfree(p)"
+
+
+@hookimpl
+def linuxmm_bench_cases():
+    return [
+        BenchCase("kmalloc64-slub", stmt=STMT, setup=_setup("6.12"), target=15.0, group="slab",
+                  help="SLUB at 6.12: kmalloc(64) + kfree, the per-CPU freelist's fast paths"),
+        BenchCase("kmalloc64-slab", stmt=STMT, setup=_setup("2.6.28", ("SLAB=y",)), group="slab",
+                  help="SLAB at 2.6.28: kmalloc(64) + kfree through the per-CPU array_cache"),
+        BenchCase("kmalloc64-slob", stmt=STMT, setup=_setup("2.6.28", ("SLOB=y", "EMBEDDED=y")), group="slab",
+                  help="SLOB at 2.6.28: kmalloc(64) + kfree, first fit in a page from the small list"),
+    ]
