@@ -135,6 +135,7 @@ class Kasan:
         self.vmap_info = has("v5.18")  # "The buggy address belongs to the virtual mapping at" [S release]
         self.vmalloc_dump_obj = has("v6.16")  # one line from vmalloc_dump_obj() [S release]
         self.free_split = has("v6.1")  # "double-free"/"invalid-free" + "Free of addr" [S release]
+        self.detects_double_free = has("v4.8")  # kasan_slab_free checks the shadow [V 4.8.15; 4.6.2 has none]
         # -- boot parameters --------------------------------------------------------------
         cmd = kernel.cmdline
         self.fault = cmd.get("kasan.fault", "report")
@@ -276,6 +277,110 @@ class Kasan:
             size = (size + KASAN_GRANULE_MASK) & ~KASAN_GRANULE_MASK
             self.kasan_poison(start, size, self.KASAN_VMALLOC_INVALID)  # type: ignore[arg-type]
 
+    # -- slab objects (kasan_poison_slab, kasan_kmalloc, kasan_slab_free) ----------------------------
+    def kasan_poison_slab(self, addr: int, size: int) -> None:
+        """A new slab: all of it is red zone until objects are handed out."""
+        self._fill(addr >> KASAN_SHADOW_SCALE_SHIFT, (addr + size) >> KASAN_SHADOW_SCALE_SHIFT,
+                   self.KASAN_SLAB_REDZONE)
+
+    def kasan_kmalloc(self, obj: int, size: int, object_size: int) -> None:
+        """An object handed out for ``size`` bytes: those accessible, the rest of the object red zone."""
+        self.kasan_unpoison(obj, size)
+        start = (obj + size + KASAN_GRANULE_MASK) & ~KASAN_GRANULE_MASK
+        end = (obj + object_size + KASAN_GRANULE_MASK) & ~KASAN_GRANULE_MASK
+        if end > start:
+            self._fill(start >> KASAN_SHADOW_SCALE_SHIFT, end >> KASAN_SHADOW_SCALE_SHIFT, self.KASAN_SLAB_REDZONE)
+
+    def kasan_kmalloc_large(self, addr: int, size: int, order: int) -> None:
+        """``kmalloc_large``: ``size`` bytes accessible, the rest of the pages KASAN_PAGE_REDZONE."""
+        self.kasan_unpoison(addr, size)
+        start = (addr + size + KASAN_GRANULE_MASK) & ~KASAN_GRANULE_MASK
+        end = addr + (PAGE_SIZE << order)
+        if end > start:
+            self._fill(start >> KASAN_SHADOW_SCALE_SHIFT, end >> KASAN_SHADOW_SCALE_SHIFT, self.KASAN_PAGE_REDZONE)
+
+    def kasan_slab_free(self, obj: int, nearest: int, object_size: int) -> bool:
+        """``kasan_slab_free``: True when the free must not go on (an invalid or double free, reported).
+
+        Double frees are caught from v4.8 (the shadow of a freed object is not accessible); from
+        v4.12 a pointer that is not an object's start is an invalid free.  A good free poisons the
+        object with KASAN_SLAB_FREE, its first granule with the free-meta value where the era
+        keeps free metadata (e4b7818b9aa8).
+        """
+        if self.detects_double_free:
+            if obj != nearest and self.header_v2:
+                self.kasan_report_invalid_free(obj, "invalid-free")
+                return True
+            if self.shadow_byte(obj) >= KASAN_GRANULE_SIZE:
+                self.kasan_report_invalid_free(obj, "double-free")
+                return True
+        end = (obj + object_size + KASAN_GRANULE_MASK) & ~KASAN_GRANULE_MASK
+        self._fill(obj >> KASAN_SHADOW_SCALE_SHIFT, end >> KASAN_SHADOW_SCALE_SHIFT, self.KASAN_SLAB_FREE)
+        if self.KASAN_SLAB_FREE_META is not None:
+            g = obj >> KASAN_SHADOW_SCALE_SHIFT
+            self._fill(g, g + 1, self.KASAN_SLAB_FREE_META)
+        return False
+
+    def kasan_report_invalid_free(self, ptr: int, kind: str) -> None:
+        """The report of a double or invalid free, in the era's layout."""
+        self.kernel.counters["kasan_reports"] += 1
+        if not self._report_enabled():
+            return
+        self.reports += 1
+        ip = caller(_FREE_PATH)
+        lines = [BANNER]
+        if not self.header_v2:  # 4.8-4.11: kasan_report_double_free (the object dump is left out)
+            lines.append("BUG: Double free or freeing an invalid pointer")
+            lines.append(f"Unexpected shadow byte: 0x{self.shadow_byte(ptr):02X}")
+        else:
+            if self.free_split:
+                lines.append(f"BUG: KASAN: {kind} in {ip}")
+                lines.append(f"Free of addr {self.ptr(ptr)} by task {COMM}/{PID}")
+            else:
+                lines.append(f"BUG: KASAN: double-free or invalid-free in {ip}")
+            lines.append("")
+            lines.extend(self.describe_address(ptr, kind))
+            if lines[-1] != "":
+                lines.append("")
+            lines.extend(self.memory_state(ptr))
+        lines.append(BANNER)
+        self.dmesg.printk("\n".join(lines))
+        self.end_report(True)
+
+    def describe_object(self, addr: int, kind: str) -> list[str]:
+        """``describe_object_addr``: the slab object ``addr`` is in or near (v4.12 on)."""
+        find = getattr(self.kernel.subsystems.get("slab"), "kasan_object", None)
+        got = find(addr) if find is not None else None
+        if got is None:
+            return []
+        name, object_size, obj = got
+        alloc_size = object_size
+        state = ""
+        if self.slab_uaf:  # 0e301731f558: the size asked for, read from the shadow; the region's state
+            size = 0
+            while size < object_size:
+                v = self.shadow_byte(obj + size)
+                if v == 0:
+                    size += KASAN_GRANULE_SIZE
+                elif v < KASAN_GRANULE_SIZE:
+                    size += v
+                    break
+                else:
+                    break
+            alloc_size = min(size, object_size) or object_size
+            state = {"slab-out-of-bounds": "allocated ", "slab-use-after-free": "freed "}.get(kind, "")
+        if addr < obj:
+            rel, where = obj - addr, "to the left"
+        elif addr >= obj + alloc_size:
+            rel, where = addr - (obj + alloc_size), "to the right"
+        else:
+            rel, where = addr - obj, "inside"
+        return [f"The buggy address belongs to the object at {self.ptr(obj)}",
+                f" which belongs to the cache {name} of size {object_size}",
+                f"The buggy address is located {rel} bytes {where} of",
+                f" {state}{alloc_size}-byte region [{self.ptr(obj)}, {self.ptr(obj + alloc_size)})",
+                ""]
+
     # the vmalloc plugin's hooks (``vmalloc.kasan``): the kernel's calls in __vmalloc_node_range
     # and remove_vm_area, given the vm_struct
     def populate_vmalloc(self, vm: Any) -> None:
@@ -408,7 +513,7 @@ class Kasan:
             # print_report's blank line; then the address description, whose sections
             # (and the physical page's, which the model leaves out) end with a blank line
             lines.append("")
-            lines.extend(self.describe_address(addr))
+            lines.extend(self.describe_address(addr, kind))
             if lines[-1] != "":
                 lines.append("")
         lines.extend(self.memory_state(first_bad))
@@ -416,16 +521,11 @@ class Kasan:
         self.dmesg.printk("\n".join(lines))
         self.end_report(write)
 
-    def describe_address(self, addr: int) -> list[str]:
-        """The lines naming what the buggy address belongs to (vmalloc mapping, slab object)."""
+    def describe_address(self, addr: int, kind: str = "") -> list[str]:
+        """The lines naming what the buggy address belongs to (slab object, vmalloc mapping)."""
         out: list[str] = []
         if self.header_v2:
-            describe = getattr(self.kernel.subsystems.get("slab"), "kasan_describe_object", None)
-            if describe is not None:
-                got = describe(addr, self)
-                if got:
-                    out.extend(got)
-                    out.append("")
+            out.extend(self.describe_object(addr, kind))
         if self.vmap_info and self._vm_start <= addr < self._vm_end:
             vm = self._find_vm_area(addr)
             if self.vmalloc_dump_obj:
@@ -485,7 +585,12 @@ class Kasan:
             memory.checkers.append(self.checker)
 
 
-def caller() -> str:
+#: The free path of the allocators: a free report names the function that called ``kfree``.
+_FREE_PATH = frozenset({"kfree", "kfree_slow", "slab_free", "__slab_free", "do_slab_free", "kmem_cache_free",
+                        "kmem_cache_free_slow", "kfree_sensitive", "kvfree", "kvfree_sensitive"})
+
+
+def caller(skip: frozenset[str] = frozenset()) -> str:
     """The kernel function that made the access: the first frame outside the access machinery."""
     frame = sys._getframe(1)
     here = __file__
@@ -494,7 +599,7 @@ def caller() -> str:
         name = code.co_name
         fname = code.co_filename
         if fname != here and not fname.endswith(("machine/memory.py", "machine\\memory.py")) \
-                and name not in _SKIP_NAMES:
+                and name not in _SKIP_NAMES and name not in skip:
             return name
         frame = frame.f_back
     return "0x0"

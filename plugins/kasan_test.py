@@ -19,8 +19,13 @@ own names and with each era's form:
   v5.11), "skipping, CONFIG_KASAN_VMALLOC required" (v5.12, v5.13), a skip "Test requires
   CONFIG_KASAN_VMALLOC=y" from v5.14.
 
-The slab cases (``kmalloc_oob_right``, ``kmalloc_uaf``, ``kmalloc_double_kzfree`` ...) need KASAN's
-slab annotations, which the model does not have yet.  The output is KTAP version 1 as 6.x prints it
+* ``kmalloc_oob_right`` (SLUB): ``kmalloc(123)`` and a write at byte 123 until v5.14; from v5.15
+  (the 5.15 tree) ``kmalloc(115)`` with writes at 115 (unaligned, generic only) and 120 and a read
+  at 123.
+* ``kmalloc_uaf`` (SLUB): ``kmalloc(10)``, ``kfree``, then byte 8 written (until v5.14) or read.
+
+The other slab cases (``kmalloc_double_kzfree``, the mempool and RCU ones ...) are not ported;
+neither are SLAB's KASAN hooks, so under SLAB the slab cases are left out.  The output is KTAP version 1 as 6.x prints it
 (earlier KUnit wrote ``ok 1 - name``; the model keeps one layout [S]), with the kernel log of each
 case before its result line.
 """
@@ -61,6 +66,32 @@ class KasanTest:
             self.failures.append(f"    # {name}: KASAN failure expected in \"{what}\", but none occurred")
 
     # -- the cases ----------------------------------------------------------------------------------
+    def kmalloc_oob_right(self, name: str) -> None:
+        k = self.k
+        memory = k.memory
+        if not k.has("v5.15"):
+            size = 123
+            ptr = k.kmalloc(size, GFP_KERNEL)
+            self.KUNIT_EXPECT_KASAN_FAIL(name, "ptr[size + OOB_TAG_OFF] = 'x'", lambda: memory.write(ptr + size, b"x"))
+            k.kfree(ptr)
+            return
+        size = 128 - KASAN_GRANULE_SIZE - 5
+        ptr = k.kmalloc(size, GFP_KERNEL)
+        self.KUNIT_EXPECT_KASAN_FAIL(name, "ptr[size] = 'x'", lambda: memory.write(ptr + size, b"x"))
+        self.KUNIT_EXPECT_KASAN_FAIL(name, "ptr[size + 5] = 'y'", lambda: memory.write(ptr + size + 5, b"y"))
+        self.KUNIT_EXPECT_KASAN_FAIL(name, "ptr[0] = ptr[size + KASAN_GRANULE_SIZE + 5]",
+                                     lambda: memory.write(ptr, memory.read(ptr + size + KASAN_GRANULE_SIZE + 5, 1)))
+        k.kfree(ptr)
+
+    def kmalloc_uaf(self, name: str) -> None:
+        k = self.k
+        ptr = k.kmalloc(10, GFP_KERNEL)
+        k.kfree(ptr)
+        if k.has("v5.15"):
+            self.KUNIT_EXPECT_KASAN_FAIL(name, "((volatile char *)ptr)[8]", lambda: k.memory.read(ptr + 8, 1))
+        else:
+            self.KUNIT_EXPECT_KASAN_FAIL(name, "*(ptr + 8) = 'x'", lambda: k.memory.write(ptr + 8, b"x"))
+
     def pagealloc_uaf(self, name: str) -> None:
         k = self.k
         order = 4
@@ -118,12 +149,15 @@ KasanTest.page_alloc_oob_right = _renamed(KasanTest.pagealloc_oob_right,  # type
 def cases(kernel: Any) -> list[tuple[str, str]]:
     """(name in this era, method) of the modelled cases, in the suite's order."""
     new_names = kernel.has("v6.8")
-    out = []
+    slab = hasattr(kernel.subsystems.get("slab"), "kasan_object")  # KASAN's slab hooks: SLUB
+    out = [("kmalloc_oob_right", "kmalloc_oob_right")] if slab else []
     if kernel.has("v5.12"):
         oob, uaf = ("page_alloc_oob_right", "page_alloc_uaf") if new_names else ("pagealloc_oob_right",
                                                                                  "pagealloc_uaf")
         out.append((oob, oob))
         out.append((uaf, uaf))
+    if slab:
+        out.append(("kmalloc_uaf", "kmalloc_uaf"))
     out.append(("vmalloc_oob", "vmalloc_oob"))
     return out
 

@@ -275,27 +275,35 @@ def test_kasan_kunit_cases_6_12_without_kasan_vmalloc():
     k = kasan_kernel("6.12")
     out = k.host.workloads["kasan_test"].run(k, 0)
     assert ktap(out) == [
-        "KTAP version 1", "1..1", "    KTAP version 1", "    # Subtest: kasan", "    1..3",
-        "    ok 1 page_alloc_oob_right # SKIP Test requires CONFIG_KASAN_GENERIC=n",
-        "    ok 2 page_alloc_uaf",
-        "    ok 3 vmalloc_oob # SKIP Test requires CONFIG_KASAN_VMALLOC=y",
-        "# kasan: pass:1 fail:0 skip:2 total:3", "# Totals: pass:1 fail:0 skip:2 total:3", "ok 1 kasan"]
-    assert "    BUG: KASAN: use-after-free in page_alloc_uaf" in out.splitlines()
+        "KTAP version 1", "1..1", "    KTAP version 1", "    # Subtest: kasan", "    1..5",
+        "    ok 1 kmalloc_oob_right",
+        "    ok 2 page_alloc_oob_right # SKIP Test requires CONFIG_KASAN_GENERIC=n",
+        "    ok 3 page_alloc_uaf",
+        "    ok 4 kmalloc_uaf",
+        "    ok 5 vmalloc_oob # SKIP Test requires CONFIG_KASAN_VMALLOC=y",
+        "# kasan: pass:3 fail:0 skip:2 total:5", "# Totals: pass:3 fail:0 skip:2 total:5", "ok 1 kasan"]
+    lines = out.splitlines()
+    assert "    BUG: KASAN: use-after-free in page_alloc_uaf" in lines
+    assert lines.count("    BUG: KASAN: slab-out-of-bounds in kmalloc_oob_right") == 3
+    assert "    BUG: KASAN: slab-use-after-free in kmalloc_uaf" in lines
     assert k.kasan.multi_shot is False  # restored after the suite
 
 
 def test_kasan_kunit_cases_by_era():
     k = kasan_kernel("5.12")
     out = k.host.workloads["kasan_test"].run(k, 0)
-    assert ktap(out)[5:9] == ["    # pagealloc_oob_right: skipping, CONFIG_KASAN_GENERIC enabled",
-                              "    ok 1 pagealloc_oob_right", "    ok 2 pagealloc_uaf",
-                              "    # vmalloc_oob: skipping, CONFIG_KASAN_VMALLOC required"]
+    assert ktap(out)[5:11] == ["    ok 1 kmalloc_oob_right",
+                               "    # pagealloc_oob_right: skipping, CONFIG_KASAN_GENERIC enabled",
+                               "    ok 2 pagealloc_oob_right", "    ok 3 pagealloc_uaf", "    ok 4 kmalloc_uaf",
+                               "    # vmalloc_oob: skipping, CONFIG_KASAN_VMALLOC required"]
+    assert out.splitlines().count("    BUG: KASAN: slab-out-of-bounds in kmalloc_oob_right") == 1  # one write
+    assert "    BUG: KASAN: use-after-free in kmalloc_uaf" in out.splitlines()  # before slab-use-after-free
     assert "    BUG: KASAN: use-after-free in pagealloc_uaf" in out.splitlines()
     assert "    Write of size 1 at addr" in out  # 5.12 writes ptr[0]; 6.x reads it
     k = kasan_kernel("5.10")
     out = k.host.workloads["kasan_test"].run(k, 0)
-    assert ktap(out)[4:7] == ["    1..1", "    # vmalloc_oob: CONFIG_KASAN_VMALLOC is not enabled.",
-                              "    ok 1 vmalloc_oob"]
+    assert ktap(out)[4:9] == ["    1..3", "    ok 1 kmalloc_oob_right", "    ok 2 kmalloc_uaf",
+                              "    # vmalloc_oob: CONFIG_KASAN_VMALLOC is not enabled.", "    ok 3 vmalloc_oob"]
     with pytest.raises(linuxmm.NotInThisKernel) as exc:
         k = kasan_kernel("5.9")
         k.host.workloads["kasan_test"].run(k, 0)
@@ -304,3 +312,97 @@ def test_kasan_kunit_cases_by_era():
         k = linuxmm.boot("6.12")
         k.host.workloads["kasan_test"].run(k, 0)
     assert "needs CONFIG_KASAN=y" in str(exc.value)
+
+
+# -- slab objects (SLUB) -------------------------------------------------------------------------------
+def oob(k):
+    p = k.kmalloc(115, GFP_KERNEL)
+    kmalloc_oob_right(k, p)
+    return p
+
+
+def kmalloc_oob_right(k, p):
+    k.memory.write(p + 115, b"x")
+
+
+def kmalloc_double_free(k, p):
+    k.kfree(p)
+
+
+def test_slab_out_of_bounds_report_6_12():
+    k = kasan_kernel("6.12")
+    start = len(k.dmesg)
+    p = oob(k)
+    lines = report(k, start)
+    assert lines[:9] == [
+        BANNER,
+        "BUG: KASAN: slab-out-of-bounds in kmalloc_oob_right",
+        f"Write of size 1 at addr {p + 115:016x} by task linuxmm/1",
+        "",
+        f"The buggy address belongs to the object at {p:016x}",
+        " which belongs to the cache kmalloc-128 of size 128",
+        "The buggy address is located 0 bytes to the right of",
+        f" allocated 115-byte region [{p:016x}, {p + 115:016x})",
+        "",
+    ]
+    assert lines[11:14] == [f" {p - 128:016x}: " + " ".join(["fc"] * 16),
+                            f">{p:016x}: " + " ".join(["00"] * 14 + ["03", "fc"]),
+                            " " * 61 + "^"]
+
+
+def test_slab_report_before_the_allocation_size_was_inferred():
+    k = kasan_kernel("6.2")
+    start = len(k.dmesg)
+    p = oob(k)
+    assert report(k, start)[6:8] == ["The buggy address is located 115 bytes inside of",
+                                     f" 128-byte region [{p:016x}, {p + 128:016x})"]
+
+
+@pytest.mark.parametrize("version,first,second", [
+    ("4.7", None, None),  # no double-free check before 4.8
+    ("4.10", "BUG: Double free or freeing an invalid pointer", "Unexpected shadow byte: 0xFB"),
+    ("4.12", "BUG: KASAN: double-free or invalid-free in kmalloc_double_free", ""),
+    ("6.0", "BUG: KASAN: double-free or invalid-free in kmalloc_double_free", ""),
+    ("6.1", "BUG: KASAN: double-free in kmalloc_double_free", "Free of addr {p} by task linuxmm/1"),
+])
+def test_double_free_reports(version, first, second):
+    k = kasan_kernel(version)
+    p = k.kmalloc(16, GFP_KERNEL)
+    k.kfree(p)
+    start = len(k.dmesg)
+    kmalloc_double_free(k, p)
+    if first is None:
+        assert BANNER not in list(k.dmesg)[start:]
+        return
+    assert report(k, start)[1:3] == [first, second.format(p=f"{p:016x}")]
+    assert k.kmalloc(16, GFP_KERNEL) == p  # the object was not freed twice: handed out once
+
+
+def test_invalid_free_and_slab_use_after_free():
+    k = kasan_kernel("6.12", cmdline="kasan_multi_shot")
+    p = k.kmalloc(64, GFP_KERNEL)
+    start = len(k.dmesg)
+    kmalloc_double_free(k, p + 8)
+    assert report(k, start)[1] == "BUG: KASAN: invalid-free in kmalloc_double_free"
+    k.kfree(p)
+    start = len(k.dmesg)
+    touch_freed_page(k, p + 8, 1)
+    lines = report(k, start)
+    assert lines[1] == "BUG: KASAN: slab-use-after-free in touch_freed_page"
+    assert lines[6:8] == ["The buggy address is located 8 bytes inside of",
+                          f" freed 64-byte region [{p:016x}, {p + 64:016x})"]
+    k = kasan_kernel("6.2")
+    p = k.kmalloc(64, GFP_KERNEL)
+    k.kfree(p)
+    start = len(k.dmesg)
+    touch_freed_page(k, p, 1)
+    assert report(k, start)[1] == "BUG: KASAN: use-after-free in touch_freed_page"
+
+
+def test_kmalloc_large_has_a_page_redzone():
+    k = kasan_kernel("6.12")
+    p = k.kmalloc(3 * 4096, GFP_KERNEL)  # above KMALLOC_MAX_CACHE_SIZE: pages
+    assert k.kasan.shadow_byte(p + 3 * 4096 - 8) == 0 and k.kasan.shadow_byte(p + 3 * 4096) == 0xFE
+    start = len(k.dmesg)
+    touch_freed_page(k, p + 3 * 4096, 1)
+    assert report(k, start)[1] == "BUG: KASAN: slab-out-of-bounds in touch_freed_page"
