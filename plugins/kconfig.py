@@ -48,7 +48,6 @@ def linuxmm_boot_params():
                   help="Zero pages and objects on allocation."),
         BootParam("init_on_free", introduced="6471384af2a6", parse=parse_bool, early=True,
                   help="Zero pages and objects on free."),
-        BootParam("nohugevmalloc", introduced="121e6f3258fe", parse=parse_bool, help="Disable huge vmalloc mappings."),
         BootParam("failslab", introduced="8a8b6502fb66", parse=_fault_attr, modelled=False,
                   help="Fault injection for kmalloc: <interval>,<probability>,<space>,<times>."),
         BootParam("fail_page_alloc", introduced="v2.6.20", parse=_fault_attr, modelled=False,
