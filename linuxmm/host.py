@@ -51,6 +51,8 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.kasan",
     "linuxmm_plugins.stable",
     "linuxmm_plugins.kasan_test",
+    "linuxmm_plugins.mm_vrealloc",
+    "linuxmm_plugins.mm_vrealloc_workloads",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).
