@@ -283,3 +283,35 @@ def test_figure_numbers():
     assert numbers["entries"] == [32, 64, 128, 192, 256, 320, 384]
     assert numbers["v6.15-rc6 bytes_copied"] == [16 * n * (n - 1) // 2 for n in numbers["entries"]]
     assert numbers["v6.14 bytes_copied"] == numbers["v6.15 bytes_copied"] == [0, 0, 0, 0, 0, 4096, 4096]
+
+
+def test_test_vmalloc_runs_vrealloc_test_at_bit_4096():
+    from linuxmm_plugins import test_vmalloc
+
+    k = linuxmm.boot("6.18")
+    params = {"run_test_mask": 4096, "test_loop_count": 2, "test_repeat_count": 1, "nr_threads": 1,
+              "sequential_test_order": True, "nr_pages": 0, "use_huge": False, "nr_pcpu_objects": 35000}
+    out: list[str] = []
+    test_vmalloc.run(k, params, out.append)
+    assert any(line.startswith("Summary: vrealloc_test passed: 1 failed: 0 xfailed: 0 repeat: 1 loops: 2 avg: ")
+               for line in out)
+    assert k.counters["vrealloc_calls"] == 8
+
+
+@pytest.mark.parametrize("version", ["6.15-rc1", "6.16", "6.17"])
+def test_vrealloc_grow_at_the_points_around(version):
+    bug, same, copied, _ = GROW["6.15-rc5" if version == "6.15-rc1" else "6.18"]
+    k, out = run(version, "vrealloc-grow", ["KASAN=y", "KASAN_VMALLOC=y"])
+    assert kasan_lines(out) == [] and f"returned pointer == p: {'yes' if same else 'no'}" in out
+    assert k.counters["bytes_copied"] == copied
+
+
+def test_vmalloc_oob_with_kasan_vmalloc():
+    for version, reads in (("5.15", ["Read of size 1 at addr ffffc90000000c1c by task linuxmm/1"]),
+                           ("6.12", ["Read of size 1 at addr ffffc900000007f3 by task linuxmm/1",
+                                     "Read of size 1 at addr ffffc900000007f8 by task linuxmm/1"])):
+        k = linuxmm.boot(version, config={"KASAN": True, "KASAN_VMALLOC": True})
+        out = k.host.workloads["kasan_test"].run(k, 0)
+        assert [line.strip() for line in out.splitlines() if "Read of size" in line and "ffffc9" in line] == reads
+        assert [line for line in out.splitlines() if "vmalloc_oob" in line][-1].endswith(" vmalloc_oob")
+        assert "not ok" not in out
