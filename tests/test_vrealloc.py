@@ -315,3 +315,13 @@ def test_vmalloc_oob_with_kasan_vmalloc():
         assert [line.strip() for line in out.splitlines() if "Read of size" in line and "ffffc9" in line] == reads
         assert [line for line in out.splitlines() if "vmalloc_oob" in line][-1].endswith(" vmalloc_oob")
         assert "not ok" not in out
+
+
+@pytest.mark.parametrize("version,bug", [("6.12.5", True), ("6.13", True), ("6.15-rc5", True), ("6.15-rc6", False),
+                                         ("6.15", False)])
+def test_zeroing_memset_over_the_poisoned_tail(version, bug):
+    """Before a0309faf1cb0 the memset of a grow in place runs over bytes KASAN has poisoned."""
+    k, out = run(version, "vrealloc-grow", ["KASAN=y", "KASAN_VMALLOC=y"], cmdline="init_on_alloc=1")
+    assert kasan_lines(out) == (["BUG: KASAN: vmalloc-out-of-bounds in vrealloc_noprof"] if bug else [])
+    if bug:
+        assert "Write of size 3840 at addr ffffc90000000100 by task linuxmm/1" in out
