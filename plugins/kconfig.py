@@ -14,10 +14,6 @@ from linuxmm.records import BootParam, ConfigSymbol
 @hookimpl
 def linuxmm_config_symbols():
     return [
-        ConfigSymbol("KASAN", introduced="0b24becc810d", modelled=False,
-                     help="Kernel address sanitizer (generic, shadow 1:8)."),
-        ConfigSymbol("KASAN_VMALLOC", introduced="3c5c3cfb9ef4", depends_on="KASAN", modelled=False,
-                     help="Back vmalloc space with real KASAN shadow."),
         ConfigSymbol("FAULT_INJECTION", introduced="8a8b6502fb66", modelled=False, help="Fault-injection framework."),
         ConfigSymbol("FAILSLAB", introduced="8a8b6502fb66", depends_on="FAULT_INJECTION", modelled=False,
                      help="Fault injection for kmalloc."),
