@@ -37,11 +37,15 @@ nanoseconds are medians too.  Garbage collection is off while timing
 The ``--check`` rule
 --------------------
 A case with a target passes when its median ratio is at most the target
-(boot and command cases: wall time and peak RSS at most theirs).  The
-run-to-run spread of the median ratio was measured over ten consecutive
-runs on a 2-core machine shared with other work (docs/performance.md);
-the targets sit outside that spread for every case, so ten runs in a row
-agree on pass or fail.  A case whose setup fails counts as missed.
+(boot and command cases: wall time and peak RSS at most theirs; the
+workload: its time).  A pair case whose ratio lands within
+:data:`CONFIRM_BAND` (10 %) of its target is measured :data:`CONFIRM_PASSES`
+times in all, the others after the rest of the run, each in a fresh
+setup, and the median pass decides: a burst of load from other jobs moves
+one pass, not the median of three.  The run-to-run spread of every figure
+was measured over ten consecutive runs on a 2-core machine shared with
+other work (docs/performance.md).  A case whose setup fails counts as
+missed.
 
 JSON
 ----
@@ -87,6 +91,11 @@ SCALE_TARGETS = (3.0, 500.0)
 #: The clock of every pair timing: this thread's CPU time, which does not run while another
 #: process has the CPU (wall time on a shared machine counts the waits too).
 CLOCK = time.thread_time
+
+#: A pair case whose median ratio lands within this fraction of its target (either side) is
+#: measured again, later in the run, until it has this many passes; the median pass decides.
+CONFIRM_BAND = 0.10
+CONFIRM_PASSES = 3
 
 #: Ratio targets of the page allocators' order-0 pairs.
 BUDDY_TARGET = 10.0
@@ -500,10 +509,43 @@ def pair_entry(case: BenchCase, settings: Settings) -> dict:
         entry["error"] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
         entry["verdict"] = "missed"
         return entry
+    figures["ratio_passes"] = [figures["ratio"]]
     entry["figures"] = figures
     if case.target is not None:
         entry["verdict"] = _verdict(figures["ratio"] <= case.target)
     return entry
+
+
+def near_target(entry: dict) -> bool:
+    """Whether a pair case's ratio is within :data:`CONFIRM_BAND` of its target (either side)."""
+    fig, target = entry["figures"], entry["target"]
+    return bool(fig and target is not None
+                and target * (1 - CONFIRM_BAND) <= fig["ratio"] <= target * (1 + CONFIRM_BAND))
+
+
+def confirm(entries: list[dict], cases: dict[str, BenchCase], settings: Settings,
+            progress: Callable[[str], None]) -> None:
+    """Measure the cases near their targets again, later in the run; decide on the median pass.
+
+    A burst of load from other jobs that lasts a few seconds can move one
+    measurement by several percent; taken again after the rest of the run,
+    each pass in a fresh setup, the median of :data:`CONFIRM_PASSES` passes is
+    what decides.  The figures shown are those of the median pass.
+    """
+    near = [e for e in entries if near_target(e)]
+    for _ in range(CONFIRM_PASSES - 1):
+        for entry in near:
+            progress(f"{entry['name']} again")
+            again = pair_entry(cases[entry["name"]], settings)
+            if again["figures"] is not None:
+                entry["figures"]["ratio_passes"].append(again["figures"]["ratio"])
+                entry.setdefault("_passes", [dict(entry["figures"])]).append(again["figures"])
+    for entry in near:
+        passes = entry.pop("_passes", [entry["figures"]])
+        ratios = entry["figures"]["ratio_passes"]
+        median = sorted(passes, key=lambda f: f["ratio"])[len(passes) // 2]
+        entry["figures"] = dict(median, ratio_passes=ratios)
+        decide(entry)
 
 
 def decide(entry: dict) -> dict:
@@ -579,10 +621,11 @@ def collect(settings: Settings, only: str | None = None, curves: bool = False,
     report = Report(settings)
     pick = (lambda name: only in name) if only else (lambda name: True)
     say = progress or (lambda text: None)
-    for case in page_cases() + plugin_cases():
-        if pick(case.name):
-            say(case.name)
-            report.cases.append(pair_entry(case, settings))
+    cases = {case.name: case for case in page_cases() + plugin_cases() if pick(case.name)}
+    for case in cases.values():
+        say(case.name)
+        report.cases.append(pair_entry(case, settings))
+    pairs = list(report.cases)
     if pick("boot-") or pick("scale-"):
         if any(pick(f"boot-{m}") for m in BOOT_MEMS):
             say("boot")
@@ -593,6 +636,7 @@ def collect(settings: Settings, only: str | None = None, curves: bool = False,
     if pick(f"mixed-{WORKLOAD_VERSION}"):
         say("workload")
         report.cases.append(workload_entry())
+    confirm(pairs, cases, settings, say)
     if curves:
         for era in PAGE_ERAS:
             if only and only not in f"curve-{era.label}":
@@ -641,8 +685,11 @@ def render(report: Report) -> list[str]:
             if f is None:
                 rows.append([c["name"], "-", "-", "-", _fmt_target(c), "error: " + (c["error"] or "")])
                 continue
+            verdict = c["verdict"] or "measured"
+            if len(f.get("ratio_passes", ())) > 1:
+                verdict += " (passes " + ", ".join(f"{r:.2f}x" for r in f["ratio_passes"]) + ")"
             rows.append([c["name"], f"{f['ns']:.0f}", f"{f['ratio']:.2f}x", f"{f['ratio_q1']:.2f}-{f['ratio_q3']:.2f}",
-                         _fmt_target(c), c["verdict"] or "measured"])
+                         _fmt_target(c), verdict])
         out += [""] + _table(["case", "ns/pair", "ratio", "quartiles", "target", "verdict"], rows)
     counted = [c for c in pairs if c["figures"] and c["figures"]["counters"]]
     if counted:
