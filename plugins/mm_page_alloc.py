@@ -790,18 +790,24 @@ class Buddy26(PageAllocator):
         requested type (``mtsearch``).
 
         Arguments of the wrong type never pass: an order that is not the int
-        0 (``0.0``, ``False``, ``None``) and a mask that is not an ``int`` go
-        to the slow path, which checks them (:mod:`linuxmm.checks`); an
-        address that is not an int fails the arithmetic and goes there too.
-        A mask is looked up by its exact value in a per-CPU dict that the slow
-        path fills (:meth:`_learn_gfp`).  One list's ``high`` is checked by its
-        length; three lists' (one per migratetype) through ``room`` (see
+        0 (``0.0``, ``False``, ``None``) fails ``order is not 0``; a mask is
+        looked up by its value in a per-CPU dict that the slow path fills
+        (:meth:`_learn_gfp`), and its entry is used only for the very ``int``
+        object stored with it, so a float or a bool equal to a known mask goes
+        to the slow path, which checks it (:func:`linuxmm.pagealloc.check_args`);
+        an address that is not an int fails the arithmetic inside a ``try``.
+        An entry serves pages only while its zone is above the low watermark,
+        which stands for ``zone_watermark_ok`` at order 0: :meth:`_fast_zone_low`
+        drops the zone's entries, and a mask learnt meanwhile, or one the slow
+        path must see (``_slow_gfp``), gets an always-empty list.  ``pcp->high`` is checked through the list's room tokens (see
         :class:`PerCpuPages`).  ``_pstate`` holds, in one byte, what the pcp
         path reads and writes: an allocated head's order (:data:`ALLOCATED`
-        set) or the migratetype of a free page, so one store does both.  The
-        page count of a page taken from a per-CPU list is known to be 0 until
-        a free of a free page has been seen (``_check_new``, then prep_new_page's
-        check is made on every allocation, as the kernel does).
+        set; the block's own reference, see ImpliedCounts) or the migratetype
+        of a free page, so one store does both.  The raw count of a page taken
+        from a per-CPU list is taken to be 0, and that of a block freed to be
+        nothing besides its mark, until a count goes below zero or is written
+        from outside (``_check_new``): from then on both paths check it, as
+        prep_new_page and put_page_testzero do.
         """
         fast = self._fastgfp[cpu]
         self._alloctabs[cpu]  # noqa: B018 -- built now, read by _learn_gfp
