@@ -42,6 +42,7 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.slabtop",
     "linuxmm_plugins.mm_slab_workloads",
     "linuxmm_plugins.exercises",
+    "linuxmm_plugins.fault_inject",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

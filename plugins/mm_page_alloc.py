@@ -127,7 +127,7 @@ from __future__ import annotations
 from array import array
 from math import isqrt
 
-from linuxmm import hookimpl
+from linuxmm import fault_inject, hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import format_gfp, gfp_era
 from linuxmm.lists import FreeList
@@ -278,6 +278,9 @@ class Buddy26(PageAllocator):
         self._init_migratetypes()
         self._setup_reports(has)  # the failure report and the max-order WARNING of this era
 
+        # fault injection (933e312e73f8): the boot parameters' __setup handlers have run (parse_args
+        # precedes mm_init); with CONFIG_FAIL_PAGE_ALLOC every allocation takes the slow path
+        self.fail_page_alloc = fault_inject.boot(kernel)  # should_fail_alloc_page, or None
         cmd = kernel.cmdline
         cfg = kernel.config
         self.init_on_alloc = bool(self.init_on and cmd.get("init_on_alloc", bool(cfg.get("INIT_ON_ALLOC_DEFAULT_ON"))))
@@ -609,6 +612,8 @@ class Buddy26(PageAllocator):
         """Make ``cpu`` current: its per-CPU tables and its own fast-path functions."""
         self._cpu = cpu
         self.alloc_pages, self.free_pages = self._fast_paths[cpu]
+        if self.fail_page_alloc is not None:  # should_fail_alloc_page sits on the slow path
+            self.alloc_pages = self._alloc_pages_slow
 
     # -- the hot path ----------------------------------------------------------
     def _make_fast_paths(self, cpu: int):
@@ -709,6 +714,8 @@ class Buddy26(PageAllocator):
 
     # -- slow paths --------------------------------------------------------------
     def _alloc_pages_slow(self, gfp_mask: int, order: int) -> int:
+        if self.fail_page_alloc is not None and self.fail_page_alloc(gfp_mask, order):
+            return 0  # an injected failure: NULL before any zone is tried, and no failure report
         if order < 0 or order > self.order_limit:
             self._order_too_large(gfp_mask, order)
             return 0

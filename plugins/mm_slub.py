@@ -287,7 +287,8 @@ class Slub(SlabAllocator):
         self.object_section_max = PAGE_SIZE if has("v2.6.37") else 128
         self.zero_tail_on_shrink = has("v6.0")
         self.tiny = bool(kernel.config.get("SLUB_TINY"))
-        self.letter_a = has("v4.6")  # 'A' (failslab) letter [S]
+        # 'A' (SLAB_FAILSLAB) letter, with failslab's cache-filter [V: 2.6.32.9 tree without, 2.6.34-rc7 with]
+        self.letter_a = has("v2.6.34")
         self.slab_debug_name = has("v6.8")  # slab_debug= is the name in messages [S]
         self.max_objs_per_page = 32767 if has("v4.6") else 65535  # MAX_OBJS_PER_PAGE [V 2.6.29, 6.12; S boundary]
         self.has_gfp_reclaimable = has("e12ba74d8ff3")
