@@ -38,5 +38,4 @@ def linuxmm_boot_params():
                   help="Zero pages and objects on allocation."),
         BootParam("init_on_free", introduced="6471384af2a6", parse=parse_bool, early=True,
                   help="Zero pages and objects on free."),
-        BootParam("nohugevmalloc", introduced="121e6f3258fe", parse=parse_bool, help="Disable huge vmalloc mappings."),
     ]

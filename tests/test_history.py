@@ -85,7 +85,7 @@ def test_commit_order_follows_the_record(hist):
     ("9.99", "newer than the newest modelled release (v6.18)"),
     ("6.19", "nearest: v6.16, v6.17, v6.18"),
     ("2.6.x", "'2.6.x' is not a kernel version; nearest modelled:"),
-    ("2.7", "nearest modelled: v2.6.37, v2.6.38, v2.6.39, v3.0-rc1, v3.0, v3.1"),  # a238ab5b0239 is in 3.0-rc1
+    ("2.7", "nearest modelled: v2.6.38, v2.6.39-rc1, v2.6.39, v3.0-rc1, v3.0, v3.1"),  # 89699605fe7c, a238ab5b0239
     ("deadbeef0", "deadbeef0 is not a modelled commit"),
 ])
 def test_bad_flags_are_one_clear_line(hist, flag, needle):
