@@ -22,6 +22,12 @@ of 2.6.20, 3.10 and 6.12]:
 * ``DEBUG_KERNEL`` "Kernel debugging": the x86_64 defconfig of every tree
   read sets it, so the model's default is y.
 
+Workload ``fault-injection`` (``linuxmm run fault-injection``): twenty calls
+each of ``kmalloc(64, GFP_ATOMIC)``, ``kmalloc(64, GFP_KERNEL)``,
+``alloc_pages(GFP_ATOMIC, 1)`` and ``alloc_pages(GFP_ATOMIC, 0)``, each result
+written as ``1`` (an object) or ``0`` (NULL), then the knobs, the first
+report an injected failure printed, and the model's invariant check.
+
 Boot parameters: ``failslab=`` and ``fail_page_alloc=``, ``__setup``
 handlers that take ``<interval>,<probability>,<space>,<times>`` in every
 release [V: the record's patches and every tree read].  A kernel built
@@ -33,9 +39,13 @@ to user space too.
 
 from __future__ import annotations
 
+from typing import Any
+
 from linuxmm import hookimpl
-from linuxmm.fault_inject import FAIL_PAGE_ALLOC_INTRO, FAILSLAB_INTRO
-from linuxmm.records import BenchCase, BootParam, Commit, ConfigSymbol
+from linuxmm.errors import NotInThisKernel
+from linuxmm.fault_inject import FAIL_PAGE_ALLOC_INTRO, FAILSLAB_INTRO, fault_attr
+from linuxmm.gfp import GFP_ATOMIC, GFP_KERNEL
+from linuxmm.records import BenchCase, BootParam, Commit, ConfigSymbol, Workload
 
 SLAB_REMOVE = "16a1d968358a"
 
@@ -116,6 +126,66 @@ def linuxmm_kernel_booted(kernel):
     fi = kernel.__dict__.get("fault_inject")
     if fi is not None:
         fi.attach()
+
+
+CALLS = 20
+
+
+def _knobs_line(kernel: Any, name: str) -> str:
+    try:
+        attr = fault_attr(kernel, name)
+    except NotInThisKernel as exc:
+        return f"{name}: {exc}"
+    return (f"{name}: probability {attr.probability}, interval {attr.interval}, times {attr.times}, "
+            f"space {attr.space}, verbose {attr.verbose}; {attr.failures} failures injected")
+
+
+def fault_injection(kernel: Any, seed: int) -> str:
+    """GFP_ATOMIC and GFP_KERNEL kmalloc(64) and page allocations of order 1 and 0: which came back NULL."""
+    mark = len(kernel.dmesg)
+    lines = []
+    runs = []
+    if kernel.provides("kmalloc"):
+        runs += [("kmalloc(64, GFP_ATOMIC)", lambda: kernel.kmalloc(64, GFP_ATOMIC), kernel.kfree),
+                 ("kmalloc(64, GFP_KERNEL)", lambda: kernel.kmalloc(64, GFP_KERNEL), kernel.kfree)]
+    if kernel.provides("alloc_pages"):
+        for order in (1, 0):
+            runs.append((f"alloc_pages(GFP_ATOMIC, {order})",
+                         lambda order=order: kernel.alloc_pages(GFP_ATOMIC, order),
+                         lambda addr, order=order: kernel.free_pages(addr, order)))
+    if not runs:
+        raise NotInThisKernel(f"{kernel.version} has neither kmalloc() nor alloc_pages()")
+    width = max(len(label) for label, _, _ in runs)
+    for label, alloc, free in runs:
+        got = [alloc() for _ in range(CALLS)]
+        lines.append(f"{label:<{width}}  " + "".join("1" if a else "0" for a in got))
+        for a in got:
+            if a:
+                free(a)
+    lines.append(f"({CALLS} calls each; 1: an object or page, 0: NULL)")
+    for name in ("failslab", "fail_page_alloc"):
+        lines.append(_knobs_line(kernel, name))
+    boot = [line for line in kernel.dmesg[:mark] if line.startswith(("FAULT_INJECTION", "Unknown kernel command"))]
+    new = list(kernel.dmesg[mark:])
+    first = next((i for i, line in enumerate(new) if line.startswith("FAULT_INJECTION")), None)
+    if boot:
+        lines += ["$ dmesg (at boot)"] + boot
+    if first is not None:
+        end = next((i for i in range(first + 1, len(new)) if new[i].startswith("FAULT_INJECTION")), len(new))
+        more = sum(1 for line in new[end:] if line.startswith("FAULT_INJECTION: forcing"))
+        lines += ["$ dmesg (the first report)"] + new[first:end]
+        if more:
+            lines.append(f"({more} more reports)")
+    bad = kernel.violations()
+    lines.append("model check: " + ("; ".join(bad) if bad else "no violation"))
+    return "\n".join(lines)
+
+
+@hookimpl
+def linuxmm_workloads():
+    return [Workload("fault-injection", run=fault_injection,
+                     help="GFP_ATOMIC/GFP_KERNEL kmalloc(64) and order-1/0 pages, 20 each: which fail under fault "
+                          "injection, the knobs and the first report")]
 
 
 def _setup(version: str, config: tuple[str, ...] = (), cmdline: str | None = None):

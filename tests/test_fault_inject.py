@@ -447,3 +447,29 @@ def test_wrong_types_reach_the_checks_with_fault_injection_on():
     assert str(exc.value) == "alloc_pages: gfp_mask must be an int, not None"
     with pytest.raises(ArgumentError):
         k.alloc_pages(GFP_KERNEL, 1.0)
+
+
+def test_the_fault_injection_workload(capsys):
+    from linuxmm.cli import main
+
+    assert main(["--kernel-version", "2.6.20", "--config", "FAULT_INJECTION=y", "--config", "PROVE_LOCKING=y",
+                 "--config", "FAILSLAB=y", "--cmdline", "failslab=5,100,0,2 fail_page_alloc=1,100", "run",
+                 "fault-injection"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "kmalloc(64, GFP_ATOMIC)     11110111101111111111",
+        "kmalloc(64, GFP_KERNEL)     11111111111111111111",
+        "alloc_pages(GFP_ATOMIC, 1)  11111111111111111111",
+        "alloc_pages(GFP_ATOMIC, 0)  11111111111111111111",
+        "(20 calls each; 1: an object or page, 0: NULL)",
+        "failslab: probability 100, interval 5, times 0, space 0, verbose 2; 2 failures injected",
+        "fail_page_alloc: fail_page_alloc is not in this kernel's configuration: it needs CONFIG_FAULT_INJECTION=y "
+        "and CONFIG_FAIL_PAGE_ALLOC=y",
+        "$ dmesg (the first report)",
+        "FAULT_INJECTION: forcing a failure",
+        "Call Trace:",
+        " dump_stack",
+        " should_fail",
+        " should_failslab",
+        "(1 more reports)",
+        "model check: no violation",
+    ]
