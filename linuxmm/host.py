@@ -48,6 +48,11 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.proc_vmallocinfo",
     "linuxmm_plugins.test_vmalloc",
     "linuxmm_plugins.mm_vmalloc_workloads",
+    "linuxmm_plugins.kasan",
+    "linuxmm_plugins.stable",
+    "linuxmm_plugins.kasan_test",
+    "linuxmm_plugins.mm_vrealloc",
+    "linuxmm_plugins.mm_vrealloc_workloads",
     "linuxmm_plugins.fault_inject",
 )
 

@@ -14,10 +14,6 @@ from linuxmm.records import BootParam, ConfigSymbol
 @hookimpl
 def linuxmm_config_symbols():
     return [
-        ConfigSymbol("KASAN", introduced="0b24becc810d", modelled=False,
-                     help="Kernel address sanitizer (generic, shadow 1:8)."),
-        ConfigSymbol("KASAN_VMALLOC", introduced="3c5c3cfb9ef4", depends_on="KASAN", modelled=False,
-                     help="Back vmalloc space with real KASAN shadow."),
         ConfigSymbol("INIT_ON_ALLOC_DEFAULT_ON", introduced="6471384af2a6", help="init_on_alloc=1 by default."),
         ConfigSymbol("INIT_ON_FREE_DEFAULT_ON", introduced="6471384af2a6", help="init_on_free=1 by default."),
     ]

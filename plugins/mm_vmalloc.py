@@ -39,6 +39,7 @@ from linuxmm.checks import check_addr, check_gfp, check_int, check_size
 from linuxmm.config import parse_bool
 from linuxmm.errors import ArgumentError, LinuxmmError, NotInThisKernel
 from linuxmm.gfp import GFP_KERNEL, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, format_gfp, gfp_era
+from linuxmm.kasan import check_panic_on_warn
 from linuxmm.machine.pagetable import KernelPageTable, fault_message_for
 from linuxmm.records import BootParam, Commit, ConfigSymbol, Implementation
 
@@ -139,6 +140,9 @@ API_INTRODUCED: dict[str, str | None] = {
     "kvfree": "v3.15",  # [S release; Al Viro's kvfree() from apparmor]
     "kvmalloc": "a7c3e901a46f",
     "vmalloc_huge": "559089e0a93d",
+    # plugins/mm_vrealloc.py
+    "kvrealloc": "v5.15",  # mm/util.c: not in the 5.14 tree, in 5.15's [V]
+    "vrealloc": "3ddc2fefe6f3",
 }
 
 #: Kernel name -> attribute of the era object (``__vmalloc`` cannot be a method name).
@@ -151,6 +155,9 @@ class VmallocBase:
     Subclasses set ``arch`` and implement the era's own calls.  Built after the
     page allocator (``kernel.page_alloc``), from which every page comes.
     """
+
+    #: For the docs registry: which of the API's calls came later than the implementation.
+    API_INTRODUCED = API_INTRODUCED
 
     arch = "x86_64"
     pointer_bytes = 8
@@ -272,7 +279,14 @@ class VmallocBase:
         return f"{addr & _ULONG:016x}"
 
     def warn(self, func: str, message: str) -> None:
-        """A ``WARN``: the era's warning lines around ``message`` (no line numbers, as mm_page_alloc)."""
+        """A ``WARN``: the era's warning lines around ``message`` (no line numbers, as mm_page_alloc);
+        then ``panic_on_warn`` (kernel/panic.c)."""
+        try:
+            self._warn(func, message)
+        finally:
+            check_panic_on_warn(self.kernel, "kernel")
+
+    def _warn(self, func: str, message: str) -> None:
         has = self.kernel.has
         printk = self.dmesg.printk
         if not has("v2.6.0"):
@@ -454,6 +468,9 @@ class VmallocBase:
 
 class NoVmalloc:
     """0.01 and 0.11: no ``mm/vmalloc.c`` yet; every call names the release that brought it."""
+
+    #: For the docs registry: no call is here yet.
+    API_INTRODUCED = {name: ref or "v1.0" for name, ref in API_INTRODUCED.items()}
 
     def __init__(self, kernel: "Kernel"):
         self.kernel = kernel

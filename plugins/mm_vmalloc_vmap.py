@@ -77,6 +77,7 @@ from .mm_vmalloc import (API, NUMA_NO_NODE, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, VM
                          _GFP_HIGHMEM, _GFP_NOWARN, _GFP_ZERO, fls)
 from .mm_vmalloc_rbtree import RbNode, RbTree, rb_next, rb_prev
 from .mm_vmalloc_vmlist import x86_64_vmalloc_range
+from .mm_vrealloc import Vrealloc
 
 if TYPE_CHECKING:  # pragma: no cover
     from linuxmm.kernel import Kernel
@@ -138,7 +139,7 @@ def get_order(size: int) -> int:
 # ==========================================================================================
 # 2.6.28 to 5.1
 # ==========================================================================================
-class VmapLayer(VmallocBase):
+class VmapLayer(Vrealloc, VmallocBase):
     """db64fe02258f's vmap layer (see the module docstring)."""
 
     arch = "x86_64"

@@ -28,7 +28,7 @@ bit   test                              in the model
 512   kvfree_rcu_2_arg_vmalloc_test     5.10 on [S]; likewise
 1024  vm_map_ram_test                   5.14 on [S]
 2048  no_block_alloc_test               the 2026 copy only (v6.18 here [S]); xfail
-4096  vrealloc_test                     the 2026 copy; belongs to the vrealloc model, skipped here
+4096  vrealloc_test                     the 2026 copy; vrealloc's sequence
 ====  ================================  ===================================
 
 Workers run one after another, worker ``i`` on CPU ``i % cpus`` (the kernel
@@ -220,6 +220,15 @@ class TestVmalloc:
                 raise Fail
             k.vfree(ptr)
 
+    # -- plugins/mm_vrealloc_workloads.py ----------------------------------------------------------
+    def vrealloc_test(self) -> None:
+        """The 2026 copy's ``vrealloc_test``: grow, shrink twice, grow back; the first byte kept."""
+        from .mm_vrealloc_workloads import vrealloc_test_steps
+
+        for _ in range(self.p["test_loop_count"]):
+            if not all(ok for _, ok in vrealloc_test_steps(self.k)):
+                raise Fail
+
 
 #: (name, method, the reference that added it, xfail in the era that marks it) [S for the references].
 CASES: tuple[tuple[str, str | None, str], ...] = (
@@ -235,7 +244,7 @@ CASES: tuple[tuple[str, str | None, str], ...] = (
     ("kvfree_rcu_2_arg_vmalloc_test", "kvfree_rcu_vmalloc_test", "v5.10"),
     ("vm_map_ram_test", "vm_map_ram_test", "v5.14"),
     ("no_block_alloc_test", "no_block_alloc_test", "v6.18"),
-    ("vrealloc_test", None, "v6.18"),
+    ("vrealloc_test", "vrealloc_test", "v6.18"),
 )
 XFAIL = {"align_shift_alloc_test", "no_block_alloc_test"}
 #: The 2026 copy (xfailed column, run_test_mask 7, nr_pcpu_objects) stands for v6.18 [S].
@@ -282,8 +291,7 @@ def run(kernel: Any, params: dict[str, Any], out: Callable[[str], None] = print)
                         continue
                     name, method, _ = cases[i]
                     if method is None:
-                        why = ("belongs to the vrealloc model" if name == "vrealloc_test"
-                               else "no percpu allocator in the model")
+                        why = "no percpu allocator in the model"
                         out(f"test_vmalloc: {name} not modelled ({why}), skipped")
                         continue
                     vm.caller = f"{name}+0x0/0x0 [test_vmalloc]"

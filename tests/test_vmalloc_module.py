@@ -46,7 +46,8 @@ def test_every_test_case_of_the_2026_copy():
     got = summaries(out)
     expected_ok = ["fix_size_alloc_test", "full_fit_alloc_test", "long_busy_list_alloc_test",
                    "random_size_alloc_test", "fix_align_alloc_test", "random_size_align_alloc_test",
-                   "kvfree_rcu_1_arg_vmalloc_test", "kvfree_rcu_2_arg_vmalloc_test", "vm_map_ram_test"]
+                   "kvfree_rcu_1_arg_vmalloc_test", "kvfree_rcu_2_arg_vmalloc_test", "vm_map_ram_test",
+                   "vrealloc_test"]
     for name in expected_ok:
         assert got[name] == (1, 0, 0), name
     assert got["align_shift_alloc_test"] == (0, 0, 1)  # expected to fail: xfailed
@@ -54,7 +55,6 @@ def test_every_test_case_of_the_2026_copy():
     # xfail test passes, which the module counts as a failure
     assert got["no_block_alloc_test"] == (0, 1, 0)
     assert "test_vmalloc: pcpu_alloc_test not modelled (no percpu allocator in the model), skipped" in out
-    assert "test_vmalloc: vrealloc_test not modelled (belongs to the vrealloc model), skipped" in out
     assert [line for line in out if line.startswith("All test took")][1].startswith("All test took worker1=")
     assert k.subsystems["vmalloc"].mapped_pages() == 0
 
