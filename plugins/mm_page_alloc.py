@@ -636,8 +636,8 @@ class Buddy26(PageAllocator):
         """Make ``cpu`` current: its per-CPU tables and its own fast-path functions."""
         self._cpu = cpu
         self.alloc_pages, self.free_pages = self._fast_paths[cpu]
-        if self.fail_page_alloc is not None:  # should_fail_alloc_page sits on the slow path
-            self.alloc_pages = self._alloc_pages_slow
+        if self.fail_page_alloc is not None:  # should_fail_alloc_page, then the slow path
+            self.alloc_pages = self._alloc_pages_failing
 
     # -- the hot path ----------------------------------------------------------
     def _make_fast_paths(self, cpu: int):
@@ -738,8 +738,6 @@ class Buddy26(PageAllocator):
 
     # -- slow paths --------------------------------------------------------------
     def _alloc_pages_slow(self, gfp_mask: int, order: int) -> int:
-        if self.fail_page_alloc is not None and self.fail_page_alloc(gfp_mask, order):
-            return 0  # an injected failure: NULL before any zone is tried, and no failure report
         if order < 0 or order > self.order_limit:
             self._order_too_large(gfp_mask, order)
             return 0
@@ -1507,6 +1505,13 @@ class Buddy26(PageAllocator):
             total = sum(z.nr_free[o] << o for o in range(self.nr_orders))
             out.append(f"Node 0 {z.name}: " + "".join(parts) + f"= {total * 4}kB")
         return "\n".join(out) + "\n"
+
+    def _alloc_pages_failing(self, gfp_mask: int, order: int = 0) -> int:
+        """``alloc_pages`` with CONFIG_FAIL_PAGE_ALLOC: an injected failure returns NULL before any zone is
+        tried (and without the failure report); every other call takes the slow path."""
+        if self.fail_page_alloc(gfp_mask, order):
+            return 0
+        return self._alloc_pages_slow(gfp_mask, order)
 
     def alloc_block(self, order: int, gfp: int) -> int:
         return self.alloc_pages(gfp, order)

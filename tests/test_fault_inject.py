@@ -434,10 +434,10 @@ def test_no_fault_injection_no_cost_on_the_fast_paths():
     plain.kfree(plain.kmalloc(64, GFP_KERNEL))
     assert plain.slab.alloc_hooks == []
     k, _ = boot()
-    assert k.alloc_pages == k.page_alloc._alloc_pages_slow
+    assert k.alloc_pages == k.page_alloc._alloc_pages_failing
     assert k.slab.alloc_hooks == [k.fault_attr("failslab").should_failslab]
     with k.on_cpu(0):
-        assert k.alloc_pages == k.page_alloc._alloc_pages_slow
+        assert k.alloc_pages == k.page_alloc._alloc_pages_failing
 
 
 def test_wrong_types_reach_the_checks_with_fault_injection_on():
