@@ -211,3 +211,25 @@ def test_kmem_cache_create_fails_cleanly_when_its_structures_cannot_be_allocated
     with pytest.raises(linuxmm.KernelPanic):
         k.fault_attr("failslab").probability = 100
         k.kmem_cache_create("fi_panic", 100, 0, linuxmm.slab.SLAB_PANIC)
+
+
+@pytest.mark.parametrize("version, report", [
+    ("3.1", []),
+    ("3.10", ["SLAB: Unable to allocate memory on node 0 (gfp=0x20)", "  cache: fi_objs, object size: 200, order: 0",
+              "  node 0: slabs: 1/1, objs: 19/19, free: 0"]),
+    ("4.4", []),  # under "#if DEBUG" from then on; CONFIG_DEBUG_SLAB is off
+])
+def test_slab_growth_failure_report_by_era(version, report):
+    k = linuxmm.boot(version, config=FI + ["SLAB=y"], cmdline="fail_page_alloc=1,100,0,-1")
+    quiet(k, "fail_page_alloc", probability=0, min_order=0)
+    c = k.kmem_cache_create("fi_objs", 200)
+    held = [k.kmem_cache_alloc(c, GFP_ATOMIC) for _ in range(c.num)]  # one full slab
+    k.fault_attr("fail_page_alloc").probability = 100
+    mark = len(k.dmesg)
+    assert k.kmem_cache_alloc(c, GFP_ATOMIC) == 0
+    assert k.dmesg[mark:] == report
+    assert k.kmem_cache_alloc(c, GFP_ATOMIC | linuxmm.__GFP_NOWARN) == 0
+    assert len(k.dmesg) == mark + len(report)
+    for p in held:
+        k.kmem_cache_free(c, p)
+    k.check()
