@@ -638,6 +638,8 @@ class Buddy26(PageAllocator):
         self.alloc_pages, self.free_pages = self._fast_paths[cpu]
         if self.fail_page_alloc is not None:  # should_fail_alloc_page, then the slow path
             self.alloc_pages = self._alloc_pages_failing
+        elif self._slow_gfp == -1:  # every allocation is zeroed or annotated: a mask of 0 too
+            self.alloc_pages = self._alloc_pages_every
 
     # -- the hot path ----------------------------------------------------------
     def _make_fast_paths(self, cpu: int):
@@ -1505,6 +1507,10 @@ class Buddy26(PageAllocator):
             total = sum(z.nr_free[o] << o for o in range(self.nr_orders))
             out.append(f"Node 0 {z.name}: " + "".join(parts) + f"= {total * 4}kB")
         return "\n".join(out) + "\n"
+
+    def _alloc_pages_every(self, gfp_mask: int, order: int = 0) -> int:
+        """``alloc_pages`` when no allocation may take the fast path (init_on_alloc, KASAN)."""
+        return self._alloc_pages_slow(gfp_mask, order)
 
     def _alloc_pages_failing(self, gfp_mask: int, order: int = 0) -> int:
         """``alloc_pages`` with CONFIG_FAIL_PAGE_ALLOC: an injected failure returns NULL before any zone is

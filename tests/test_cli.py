@@ -192,7 +192,7 @@ def test_config_before_and_after_command_both_apply(capsys):
     assert "cpus:        3" in lines
     assert "cmdline:     nohugevmalloc foo=bar" in lines
     # nohugevmalloc arrived in 5.x (121e6f3258fe): 4.4 did not know it either
-    assert "unknown:     nohugevmalloc foo=bar (not parameters of v4.4)" in lines
+    assert "unknown:     nohugevmalloc foo=bar (v4.4 did not take them: passed to user space)" in lines
 
 
 def test_info_memory_and_zones(capsys):

@@ -183,7 +183,8 @@ def test_cli_soak_with_the_boot_parameters(capsys):
 
 def test_cli_info_shows_unknown_fault_words(capsys):
     assert main(["--kernel-version", "6.12", "info", "--cmdline", "fail_page_alloc=1,100,0,-1"]) == 0
-    assert "unknown:     fail_page_alloc=1,100,0,-1 (not parameters of v6.12)" in capsys.readouterr().out.splitlines()
+    assert ("unknown:     fail_page_alloc=1,100,0,-1 (v6.12 did not take them: passed to user space)"
+            in capsys.readouterr().out.splitlines())
 
 
 @pytest.mark.parametrize("version, lines", [
