@@ -223,6 +223,18 @@ def test_the_skip_exercise_skips(mirror):
     assert 125 in table(ex).values() and 0 in table(ex).values()
 
 
+VREALLOC_EXERCISES = ["kasan-false-positive", "vrealloc-in-place", "vrealloc-in-place-fix", "vrealloc-zeroing"]
+
+
+@pytest.mark.parametrize("slug", VREALLOC_EXERCISES)
+def test_the_vrealloc_exercises_skip_where_there_is_no_vrealloc(pytester, monkeypatch, slug):
+    """Their `kernel_versions` marker: before 3ddc2fefe6f3 a bisect run of the file exits 125, not 1."""
+    ex = exm.find(slug, EXERCISES)
+    assert run_test(pytester, monkeypatch, ex, {"LINUXMM_KERNEL_VERSION": "v6.11", "LINUXMM_BISECT_RUN": "1"}) == 125
+    assert run_test(pytester, monkeypatch, ex, {"LINUXMM_KERNEL_VERSION": "3ddc2fefe6f3",
+                                                "LINUXMM_BISECT_RUN": "1"}) in (0, 1)
+
+
 def test_a_whole_exercise_through_the_command_line(tmp_path):
     """Exercise 1 as a user runs it: `linuxmm bisect run` starting `pytest` on the exercise file at each step."""
     ex = BY_NUMBER[1]
@@ -314,6 +326,11 @@ def test_show(capsys, monkeypatch):
     (["check", "7", "init_on_free=1"], 0, "Right: init_on_free=1 is the answer to exercise 7.\n", ""),
     (["check", "7", "init_on_free"], 0, "Right: init_on_free is the answer to exercise 7.\n", ""),
     (["check", "7", "KASAN=y"], 1, "Not the answer: KASAN=y is not what exercise 7 looks for.\n", ""),
+    # exercise 15's config fails first at the rename, before the removal of CONFIG_SLOB
+    (["check", "15", "149b6fa228ed"], 0, "Right: 149b6fa228ed is the answer to exercise 15.\n", ""),
+    (["check", "15", "c9929f0e344a"], 1, "Not the answer: c9929f0e344a is not what exercise 15 looks for.\n", ""),
+    (["check", "vrealloc-zeroing", "f7a35a3"], 1,
+     "Not the answer: f7a35a3 is not what exercise 11 looks for.\n", ""),
     (["check", "1", "deadbeef99"], 2, "", "linuxmm: error: check: deadbeef99 is not a point of the modelled "
                                          "history: deadbeef99 is not a modelled commit (modelled ones include *"),
     (["check", "99", "x"], 2, "", "linuxmm: error: no exercise '99' (there are: 1 (tail-merging), 2 (pcp-lists), "

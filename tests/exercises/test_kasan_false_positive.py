@@ -1,19 +1,20 @@
 """A false alarm from KASAN: find the fix.
 
-The BPF verifier keeps a history of the instructions it has checked, in a
-buffer it grows by one 16-byte entry at a time (``kvrealloc``, which hands a
-vmalloc address on to ``vrealloc``, new in v6.12) before writing the new entry
-at its end. Fuzzing a v6.12 kernel built with ``KASAN=y`` and
-``KASAN_VMALLOC=y`` (vmalloc space then has real shadow memory, so its
-accesses are checked), syzbot reports::
+The BPF verifier of the 6.13 development cycle keeps a history of the
+instructions it has checked, in a buffer it grows by one 16-byte entry at a
+time (``kvrealloc``, which hands a vmalloc address on to ``vrealloc``, new in
+v6.12) before writing the new entry at its end. Fuzzing kernels built with
+``KASAN=y`` and ``KASAN_VMALLOC=y`` (vmalloc space then has real shadow
+memory, so its accesses are checked), syzbot reports::
 
     BUG: KASAN: vmalloc-out-of-bounds in push_insn_history
 
-The write is inside the size the verifier asked for. On v6.13 the report is
-gone, and the verifier did not change: the bug was in vrealloc. When the new
-size still fits in the pages the area already has, vrealloc returns the same
-block, and on v6.12 it did so without telling KASAN that the bytes up to the
-new size are now in bounds.
+The write is inside the size the verifier asked for. The verifier is not to
+blame: the test below does to ``vrealloc`` what the verifier does, and on
+v6.12, the release that brought vrealloc, it gets the same report. On v6.14
+the report is gone. When the new size still fits in the pages the area
+already has, vrealloc returns the same block, and at first it did so without
+telling KASAN that the bytes up to the new size are now in bounds.
 
 Find the commit that fixed it. As in exercise 2, a run that exits 0 is "old",
 so the test asserts the false report is there: it passes while the bug is

@@ -2,11 +2,11 @@
 
 The BPF verifier's instruction history grows one 16-byte entry at a time. On
 v6.14 that costs almost nothing: ``vrealloc`` sees that the new size still
-fits in the page the buffer already has and returns the same block. Testing
-v6.15-rc7, a BPF developer finds the verifier much slower on large programs,
-and a profile shows ``memcpy`` under ``vrealloc``: every grow, even by one
-entry, allocates a new block, copies the history into it and frees the old
-one. The same slowdown reached the stable kernels (6.14.7 and 6.12.29).
+fits in the page the buffer already has and returns the same block. On
+v6.15-rc7, and on the 6.14.7 stable candidate, the BPF selftests slow down
+until they time out, and a profile shows ``memcpy`` under ``vrealloc``: every
+grow, even by one entry, allocates a new block, copies the history into it
+and frees the old one.
 
 The test grows a history to 64 entries and checks that vrealloc never moved
 it: one ``vmalloc`` in all, and not one byte copied (the ``bytes_copied``
