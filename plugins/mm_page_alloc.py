@@ -130,7 +130,7 @@ from math import isqrt
 from linuxmm import hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import format_gfp, gfp_era
-from linuxmm.kasan import check_panic_on_warn
+from linuxmm.warn import check_panic_on_warn
 from linuxmm.lists import FreeList
 from linuxmm.machine.frames import PG_buddy, PG_reserved
 from linuxmm.pagealloc import PageAllocator, ZoneInfo
