@@ -423,7 +423,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     out.append("config:      " + (" ".join(changed) if changed else "(defaults)"))
     out.append("cmdline:     " + (k.cmdline.text or "(empty)"))
     if k.cmdline.unknown:
-        out.append("unknown:     " + " ".join(k.cmdline.unknown) + f" (not parameters of {rev.describe})")
+        out.append("unknown:     " + " ".join(k.cmdline.unknown) + f" ({rev.describe} did not take them: passed to user space)")
     if k.cmdline.malformed:
         out.append("malformed:   " + " ".join(k.cmdline.malformed))
     for note in getattr(k.config, "whatifs", ()):
