@@ -130,7 +130,7 @@ from math import isqrt
 from linuxmm import fault_inject, hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import format_gfp, gfp_era
-from linuxmm.warn import check_panic_on_warn
+from linuxmm.warn import warn_printer
 from linuxmm.lists import FreeList
 from linuxmm.machine.frames import PG_buddy, PG_reserved, ImpliedCounts
 from linuxmm.pagealloc import PageAllocator, ZoneInfo, check_args
@@ -1427,12 +1427,7 @@ class Buddy26(PageAllocator):
             func = "__alloc_pages_nodemask"
         else:
             func = "__alloc_pages_slowpath"
-        if has("v4.6"):
-            self._warn_fmt = "WARNING: CPU: {cpu} PID: 1 at mm/page_alloc.c " + func
-        elif has("v3.11"):
-            self._warn_fmt = "WARNING: CPU: {cpu} PID: 1 at mm/page_alloc.c " + func + "()"
-        else:
-            self._warn_fmt = "WARNING: at mm/page_alloc.c " + func + "()"
+        self._warn = warn_printer(self.kernel, "mm/page_alloc.c", func)  # the era's WARN lines (linuxmm.warn)
 
     def _order_too_large(self, gfp_mask: int, order: int) -> None:
         """Before 2.6.31 gfp.h returned NULL silently; then ``WARN_ON_ONCE`` (see _setup_reports)."""
@@ -1441,10 +1436,7 @@ class Buddy26(PageAllocator):
         if gfp_mask & _GFP_NOWARN and self._warn_nowarn:
             return  # the once is not used up: the condition was false
         self._warned_order = True
-        printk = self.kernel.dmesg.printk
-        printk("------------[ cut here ]------------")
-        printk(self._warn_fmt.format(cpu=self._cpu))
-        check_panic_on_warn(self.kernel, "kernel")
+        self._warn()
 
     def _warn_alloc_failed(self, gfp_mask: int, order: int) -> None:
         """The era's "page allocation failure" line(s) (formats in _setup_reports)."""
