@@ -340,6 +340,7 @@ class Buddy26(PageAllocator):
         self.harder_needs_high = has("v4.4")
         self.show_mt_letters = has("v3.5")  # show_migration_types, 377e4f167664 [S release]
         self.pcp_single_pass = has("v5.18")  # free_pcppages_bulk drains one list at a time [S release]
+        self.has_bulk = has("387ba26fb1cb")  # __alloc_pages_bulk (alloc_pages_bulk)
         self._era_orders(has)
         self._init_migratetypes()
         self._check_cpus(has)
@@ -777,7 +778,7 @@ class Buddy26(PageAllocator):
     def switch_cpu(self, cpu: int) -> None:
         """Make ``cpu`` current: its per-CPU tables and its own fast-path functions."""
         self._cpu = cpu
-        self.alloc_pages, self.free_pages = self._fast_paths[cpu]
+        self.alloc_pages, self.free_pages, self.alloc_pages_bulk, self.free_pages_each = self._fast_paths[cpu]
         if self.fail_page_alloc is not None:  # should_fail_alloc_page, then the slow path
             self.alloc_pages = self._alloc_pages_failing
         elif self._slow_gfp == -1:  # every allocation is zeroed or annotated: a mask of 0 too
@@ -918,7 +919,83 @@ class Buddy26(PageAllocator):
                 if room.pop() is not None:  # the last token: count the lists, drain a batch at high
                     settle(room, mt)
 
-        return alloc_pages, free_pages
+        # -- the bulk allocator, __alloc_pages_bulk (387ba26fb1cb, v5.13-rc1), and vfree's loop --
+        me = self
+        atab = self._alloctabs[cpu]
+        fail = self.fail_page_alloc
+        slow_gfp = self._slow_gfp
+        every_slow = slow_gfp == -1  # init_on_alloc or KASAN: each page is prepared on the slow path
+        single = alloc_slow if every_slow else alloc_pages
+
+        def alloc_pages_bulk(gfp_mask: int, nr_pages: int, pfns: list[int]) -> int:
+            """``__alloc_pages_bulk(gfp, nid, NULL, nr_pages, NULL, page_array)``: up to
+            ``nr_pages`` order-0 pages appended to ``pfns`` as frame numbers; returns how many.
+
+            A model-internal call (vmalloc's is the one caller modelled, so it is not in
+            ``kernel.provides()``); its caller checks the arguments.  As 387ba26fb1cb and
+            the array form of 5.14 have it: one page is left to the single-page allocator
+            (``alloc_pages``, fault injection included); otherwise ``prepare_alloc_pages``
+            calls ``should_fail_alloc_page`` once for the whole request (an injected failure
+            returns 0 pages; the caller falls back to single pages).  The zone must pass its
+            order-0 watermark with ``nr_pages`` to spare (the model asks the preferred zone);
+            if it does not, the single-page allocator gives one page (``failed:``).  Then the
+            pages come off this CPU's list one after another, head first: the same pages, in
+            the same order, as ``nr_pages`` calls of ``alloc_pages`` take.  Where the model
+            needs its slow path for them (a mask that always takes it, ``init_on_alloc``,
+            KASAN, a list shorter than the request, counts being checked) they are taken one
+            by one through the single-page path without fault injection, which refills the
+            list, zeroes, unpoisons and checks as ``prep_new_page`` does for each page of the
+            kernel's bulk loop; it stops at the first page that cannot be had.
+            """
+            if nr_pages <= 0:
+                return 0
+            if nr_pages > 1 and fail is not None and fail(gfp_mask, 0):
+                return 0  # prepare_alloc_pages failed: nothing populated
+            ent = atab[gfp_mask & 15]
+            zone = ent[0]
+            if nr_pages == 1 or zone.free_pages <= zone.fast_mark + nr_pages:
+                addr = me.alloc_pages(gfp_mask, 0)  # the single page allocator for one page
+                if not addr:
+                    return 0
+                pfns.append((addr - base) >> 12)
+                return 1
+            lst = ent[2]
+            if not every_slow and not gfp_mask & slow_gfp and not checked and len(lst) >= nr_pages:
+                taken = lst[-nr_pages:]  # __rmqueue_pcplist nr_pages times: the head each time
+                del lst[-nr_pages:]
+                taken.reverse()
+                for pfn in taken:
+                    state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
+                pfns += taken
+                return nr_pages
+            for got in range(nr_pages):
+                addr = single(gfp_mask, 0)
+                if not addr:
+                    return got
+                pfns.append((addr - base) >> 12)
+            return nr_pages
+
+        def free_pages_each(pfns: list[int]) -> None:
+            """``__free_page`` on each page of ``pfns`` in turn, as vfree's loop does: the fast
+            free above written out once for the whole list; from the first page it would not
+            take, each page through ``free_pages`` (whose tables a slow path may rebuild)."""
+            for pfn in pfns:
+                if state[pfn] != 0x80 or checked and count[pfn]:
+                    break
+                try:
+                    lst, room, mt = ftab[pbk[pfn >> 9]]
+                except TypeError:  # no entry: the slow path decides
+                    break
+                state[pfn] = mt
+                lst.append(pfn)
+                if room.pop() is not None:
+                    settle(room, mt)
+            else:
+                return
+            for pfn in pfns[pfns.index(pfn):]:
+                me.free_pages(base + (pfn << PAGE_SHIFT), 0)
+
+        return alloc_pages, free_pages, alloc_pages_bulk, free_pages_each
 
     def _pcp_settle(self, room: list, mt: int) -> None:
         """After a free onto a per-CPU list: drain a batch if ``count >= high``, then measure the room left."""
