@@ -14,9 +14,10 @@ measured and printed, never asserted.
   v2.6.28 (``vm_map_ram``/``vm_unmap_ram``): TLB flushes, IPIs, global lock
   acquisitions and hand-offs (:meth:`~linuxmm_plugins.mm_vmalloc.VmallocBase.count_locks`).
 * 68ad4a330433 (v5.2-rc1, the free-space tree): :func:`long_busy_list` --
-  test_vmalloc's ``long_busy_list_alloc_test`` (15000 pinned areas) at v5.1
-  and v5.2, search steps per allocation; :func:`busy_cost_curve` -- the same
-  for 10^2 to 10^5 pinned areas.
+  test_vmalloc's ``long_busy_list_alloc_test`` (15000 pinned areas) as
+  ``test_vmalloc.sh performance`` runs it, at v5.1 and v5.2, search steps per
+  allocation; :func:`busy_cost_curve` -- its allocations beside
+  ``fix_align_alloc_test`` on another CPU, for 10^2 to 10^5 pinned areas.
 * 121e6f3258fe (v5.13-rc1, huge vmalloc mappings): :func:`huge_mappings` --
   TLB entries to map a 64 MiB buffer with and without huge mappings, with
   ``nohugevmalloc``, and with the opt-in of 559089e0a93d (v5.18-rc4).
@@ -150,32 +151,50 @@ BUSY_RECORD = {"i5-3320M cycles, default": 646919905370, "i5-3320M cycles, patch
                "HiKey960 cycles, default": 3478683207, "HiKey960 cycles, patched": 463767978}
 BUSY_VERSIONS = ("5.1", "5.2")
 BUSY_PINNED = 15000
-BUSY_LOOPS = 10
+#: test_loop_count of the performance-mode run (every test of the run uses it, as the module does).
+BUSY_LOOPS = 40
 BUSY_CURVE = (100, 1000, 10000, 100000)
 BUSY_CURVE_LOOPS = 4
 BUSY_MEM = "1G"
 
 
-def long_busy_list_run(version: str, pinned: int = BUSY_PINNED, loops: int = BUSY_LOOPS,
-                       other_worker: bool = True) -> dict[str, Any]:
-    """``long_busy_list_alloc_test`` on CPU 0: pin ``pinned`` one-page areas, then ``loops`` times
-    ``vmalloc(100 pages)``, ``vmalloc(1 page)``, free both.  ``vmap_steps`` of each of those
-    allocations is recorded.
+def test_vmalloc_params(mask: int, loops: int) -> dict[str, Any]:
+    """``modprobe test_vmalloc run_test_mask=MASK test_loop_count=LOOPS sequential_test_order=1
+    single_cpu_test=1`` (the 5.1 module's parameters)."""
+    return {"run_test_mask": mask, "test_loop_count": loops, "test_repeat_count": 1,
+            "sequential_test_order": True, "nr_pages": 0, "use_huge": False, "nr_threads": None,
+            "single_cpu_test": True}
 
-    With ``other_worker``, a second worker on CPU 1 runs ``fix_align_alloc_test``'s call
-    (``__vmalloc_node(5 pages, THREAD_ALIGN << 1, GFP_KERNEL | __GFP_ZERO)``, freed after the
-    pair) in step with it, as when ``test_vmalloc.sh performance`` runs every test on every CPU.
-    Until 5.2 its larger alignment invalidates the search cache of 89699605fe7c (``align <
-    cached_align``), so the next plain allocation walks every busy area from ``VMALLOC_START``;
-    alone, the cache lets each allocation start at the last one.
+
+def performance_mode_kernel(version: str, loops: int = BUSY_LOOPS) -> Any:
+    """A one-CPU kernel that has run the tests ``test_vmalloc.sh performance`` runs before
+    ``long_busy_list_alloc_test``: ``fix_size_alloc_test`` and ``full_fit_alloc_test``, in order,
+    on the first CPU (the module itself, :mod:`linuxmm_plugins.test_vmalloc`)."""
+    from . import test_vmalloc
+
+    k = _boot(version, mem=BUSY_MEM)
+    for mask in (1, 2):
+        test_vmalloc.run(k, test_vmalloc_params(mask, loops), out=lambda line: None)
+    return k
+
+
+def long_busy_list_body(k: Any, pinned: int, loops: int, other_worker: bool = False) -> dict[str, Any]:
+    """``long_busy_list_alloc_test`` on CPU 0, its steps counted call by call: a ``8 * pinned``
+    byte array, ``pinned`` one-page areas, then ``loops`` times ``vmalloc(100 pages)`` and
+    ``vmalloc(1 page)``, a byte written to each, both freed; at the end everything is freed.
+
+    With ``other_worker`` (a 2-CPU kernel), a second worker on CPU 1 runs ``fix_align_alloc_test``'s
+    call (``__vmalloc_node(5 pages, THREAD_ALIGN << 1, GFP_KERNEL | __GFP_ZERO)``, freed after the
+    pair) in step with it, as when every test runs on every CPU at once.
     """
-    k = _boot(version, mem=BUSY_MEM, cpus=2)
     c = k.counters
     vmalloc_node = getattr(k, "__vmalloc_node")
+    before = c["vmap_steps"]
     ptr = k.vmalloc(8 * pinned)
     pins = [k.vmalloc(PAGE) for _ in range(pinned)]
     if not ptr or not all(pins):
         raise LinuxmmError(f"long_busy_list_alloc_test: {pinned} areas do not fit {BUSY_MEM}")
+    pin_steps = c["vmap_steps"] - before
     steps: list[int] = []
     seconds = 0.0
     for _ in range(loops):
@@ -198,31 +217,40 @@ def long_busy_list_run(version: str, pinned: int = BUSY_PINNED, loops: int = BUS
         if q:
             with k.on_cpu(1):
                 k.vfree(q)
-    return {"steps": steps, "seconds per allocation": seconds / len(steps)}
+    for p in pins:
+        k.vfree(p)
+    k.vfree(ptr)
+    return {"pin steps": pin_steps, "steps": steps, "seconds per allocation": seconds / len(steps)}
 
 
 @lru_cache(maxsize=None)
 def long_busy_list() -> dict[str, Any]:
-    """Steps per allocation of ``long_busy_list_alloc_test`` (15000 pinned) at v5.1 and v5.2,
-    with the other worker (``with fix_align``) and alone."""
-    out: dict[str, Any] = {"pinned": BUSY_PINNED, "allocations": 2 * BUSY_LOOPS}
+    """``long_busy_list_alloc_test`` (15000 pinned) as ``test_vmalloc.sh performance`` runs it, at
+    v5.1 and v5.2: after ``fix_size_alloc_test`` and ``full_fit_alloc_test``, on one CPU,
+    ``test_loop_count=40``.  Search steps of its loop's 80 allocations, the largest one, how many
+    walked past every pinned area, and the steps of the pinning."""
+    out: dict[str, Any] = {"pinned": BUSY_PINNED, "loops": BUSY_LOOPS, "allocations": 2 * BUSY_LOOPS}
     for version in BUSY_VERSIONS:
-        for other, label in ((True, "with fix_align"), (False, "alone")):
-            run = long_busy_list_run(version, other_worker=other)
-            out[f"v{version} {label} steps"] = sum(run["steps"])
-            out[f"v{version} {label} seconds per allocation"] = run["seconds per allocation"]
+        run = long_busy_list_body(performance_mode_kernel(version), BUSY_PINNED, BUSY_LOOPS)
+        steps = run["steps"]
+        out[f"v{version} steps"] = sum(steps)
+        out[f"v{version} largest"] = max(steps)
+        out[f"v{version} walks past every pinned area"] = sum(1 for s in steps if s > BUSY_PINNED)
+        out[f"v{version} pin steps"] = run["pin steps"]
+        out[f"v{version} seconds per allocation"] = run["seconds per allocation"]
     return out
 
 
 @lru_cache(maxsize=None)
 def busy_cost_curve() -> dict[str, Any]:
-    """Total ``vmap_steps`` of the 8 allocations of 4 loops of ``long_busy_list_alloc_test``
-    beside ``fix_align``'s worker, for 10^2 to 10^5 pinned areas, at v5.1 and v5.2."""
+    """Search steps of ``long_busy_list_alloc_test``'s allocations against the pinned areas, 10^2 to
+    10^5, at v5.1 and v5.2: 4 loops (8 allocations) beside ``fix_align_alloc_test`` on a second CPU,
+    as when every test runs on every CPU; a fresh 2-CPU kernel per point."""
     out: dict[str, Any] = {"pinned": list(BUSY_CURVE), "allocations": 2 * BUSY_CURVE_LOOPS}
     for version in BUSY_VERSIONS:
         steps, seconds = [], []
         for n in BUSY_CURVE:
-            run = long_busy_list_run(version, pinned=n, loops=BUSY_CURVE_LOOPS)
+            run = long_busy_list_body(_boot(version, mem=BUSY_MEM, cpus=2), n, BUSY_CURVE_LOOPS, other_worker=True)
             steps.append(sum(run["steps"]))
             seconds.append(run["seconds per allocation"])
         out[f"v{version} steps"] = steps
@@ -413,9 +441,11 @@ def report(times: bool = True) -> list[str]:
             {"threads": list(VMAP_THREADS), **{f"v{v}": r[v] for v in VMAP_VERSIONS}})
     section("db64fe02258f: one thread until the first lazy purge", lazy_flush_interval())
     section(f"db64fe02258f: the record (ns per operation)", VMAP_REWRITE_RECORD)
-    section(f"68ad4a330433: long_busy_list_alloc_test, {BUSY_PINNED} pinned, {BUSY_LOOPS} loops",
-            long_busy_list())
-    section("68ad4a330433: cost curve (4 loops beside fix_align)", busy_cost_curve())
+    section(f"68ad4a330433: long_busy_list_alloc_test as test_vmalloc.sh performance runs it "
+            f"(after fix_size and full_fit, one CPU, test_loop_count={BUSY_LOOPS})", long_busy_list())
+    section(f"68ad4a330433: cost curve ({BUSY_CURVE_LOOPS} loops beside fix_align_alloc_test on a second CPU)",
+            busy_cost_curve())
+    section("68ad4a330433: the record (test_vmalloc.sh performance, all tests)", BUSY_RECORD)
     section("121e6f3258fe: TLB entries to map 64 MiB, every page read once", huge_mappings())
     section(f"f7a35a3c36d1: BPF instruction history, {VREALLOC_ENTRIES} one-entry grows", vrealloc_grow())
     section("f7a35a3c36d1: the record", VREALLOC_RECORD)

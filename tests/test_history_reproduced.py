@@ -74,13 +74,26 @@ def test_lock_counters_follow_the_source():
 # -- 68ad4a330433 --------------------------------------------------------------------------------
 def test_long_busy_list_steps_per_allocation():
     r = hr.long_busy_list()
-    assert (r["pinned"], r["allocations"]) == (15000, 20)
-    # beside the 32K-aligned worker, 5.1 walks every pinned area on each allocation
-    assert r["v5.1 with fix_align steps"] == 285515  # 14275.75 per allocation
-    assert r["v5.2 with fix_align steps"] == 122  # 6.1 per allocation
-    # alone, 89699605fe7c's cache starts each search at the last area: one step; the tree descends
-    assert r["v5.1 alone steps"] == 20
-    assert r["v5.2 alone steps"] == 60
+    assert (r["pinned"], r["loops"], r["allocations"]) == (15000, 40, 80)
+    # 5.1, after fix_size and full_fit: once a purge has left a hole the 100-page request skips,
+    # cached_hole_size sends the next 1-page request back to VMALLOC_START, past every pinned area
+    assert r["v5.1 steps"] == 242544  # 3031.8 per allocation
+    assert r["v5.1 walks past every pinned area"] == 16 and r["v5.1 largest"] == 15079
+    # 5.2: a descent of the free-space tree, whatever the busy areas
+    assert r["v5.2 steps"] == 832  # 10.4 per allocation
+    assert r["v5.2 walks past every pinned area"] == 0 and r["v5.2 largest"] == 20
+    # pinning: 89699605fe7c's cache makes each of 5.1's one step; 5.2 descends the fragmented tree
+    assert (r["v5.1 pin steps"], r["v5.2 pin steps"]) == (15008, 119982)
+
+
+def test_long_busy_list_body_is_the_modules_test():
+    from linuxmm_plugins import test_vmalloc
+
+    k = hr.performance_mode_kernel("5.1")
+    before = k.counters["vmap_steps"]
+    test_vmalloc.run(k, hr.test_vmalloc_params(4, hr.BUSY_LOOPS), out=lambda line: None)
+    r = hr.long_busy_list()
+    assert k.counters["vmap_steps"] - before == r["v5.1 pin steps"] + r["v5.1 steps"]
 
 
 def test_busy_cost_curve_linear_then_flat():
@@ -129,7 +142,7 @@ def test_history_results_prints_the_asserted_numbers(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out == hr.report(times=False)
     assert "v2.6.27 ipis: 1792 3584 7168 14336" in out
-    assert "v5.1 with fix_align steps: 285515" in out
+    assert "v5.1 steps: 242544" in out
     assert "2M entries: 0 32 0 0 32 0" in out
     assert "v6.15-rc6 bytes_copied: 8380416" in out
     assert not any("seconds" in line or line.startswith("python:") for line in out)
