@@ -29,6 +29,14 @@
     ``vmlist`` stays (``/proc/vmallocinfo`` and meminfo read it) until 3.10
     [S], and every ``vmalloc``/``vfree`` walks it (``vmlist_steps``).
 
+    **Global locks.**  The counters ``vmap_area_lock`` (each search, lookup and
+    purge), ``vmap_block_tree_lock`` (each vmap block made or freed),
+    ``purge_lock`` (each purge) and ``vmlist_lock`` (each ``vm_struct`` linked
+    or unlinked, while ``vmlist`` exists) count acquisitions where the 2.6.28
+    code takes them, and ``lock_handoffs`` those by another CPU than the last
+    holder (:meth:`~linuxmm_plugins.mm_vmalloc.VmallocBase.count_locks`); the
+    free-space tree of 5.2 counts none.
+
     **vm_map_ram.**  Requests up to ``VMAP_MAX_ALLOC`` (64) pages come from
     per-CPU ``vmap_block``s of ``VMAP_BBMAP_BITS`` pages (1024 on x86-64:
     ``min(1024, max(128, 128G/4K / NR_CPUS / 16))`` with NR_CPUS 64 [model

@@ -45,7 +45,9 @@ Three implementations, each read in its own era's ``mm/vmalloc.c``
 
 Costs the counters show: ``vmap_steps`` counts the ``vmlist`` entries the
 first-fit walk examines per allocation, ``vmlist_steps`` the entries the
-linear searches of ``vfree`` and ``vmalloc_user`` pass.  (A prefix of areas
+linear searches of ``vfree`` and ``vmalloc_user`` pass; from 2.6.0 the
+``vmlist_lock`` counter counts the acquisitions of the lock (every reservation,
+removal and lookup) and ``lock_handoffs`` those by another CPU than the last.  (A prefix of areas
 packed from ``VMALLOC_START`` is skipped in one step of Python and counted
 entry by entry, so the O(n) walk of the kernel is counted without being
 slow to run.)
