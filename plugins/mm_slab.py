@@ -574,24 +574,6 @@ class Slab26(SlabAllocator):
         del ac.entry[:tofree]
 
     # -- the fast paths ---------------------------------------------------------------------------
-    def _build_fast_paths(self) -> None:
-        if not self.booted:
-            self._fast = [self.first_use_paths(("kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free"))]
-            self._fast *= self.ncpus
-        else:
-            self._fast = [self._make_fast_paths(cpu) for cpu in range(self.ncpus)]
-        self.switch_cpu(self.cpu)
-
-    def switch_cpu(self, cpu: int) -> None:
-        self.cpu = cpu
-        self.kmalloc, self.kfree, self.kmem_cache_alloc, self.kmem_cache_free = self._fast[cpu]
-
-    def register_alloc_hook(self, hook: Callable[[KmemCache, int], bool]) -> None:
-        """A slow-path-only allocation hook (failslab, KASAN); the fast paths are rebuilt to skip themselves."""
-        self.alloc_hooks.append(hook)
-        self._build_fast_paths()
-        self.kernel.rebind()
-
     def _make_fast_paths(self, cpu: int):
         """``____cache_alloc``'s and ``__cache_free``'s array branches for one CPU (see the docstring)."""
         slow_only = bool(self.init_on_alloc or self.init_on_free or self.alloc_hooks
@@ -680,19 +662,6 @@ class Slab26(SlabAllocator):
         fit = self.find_size(max(size, 1))
         table = self.dma_caches if flags & _GFP_DMA else self.size_caches
         return self.cache_alloc(table[fit], flags)
-
-    def kmalloc_large(self, size: int, flags: int) -> int:
-        order = get_order(size)
-        addr = self.pa.alloc_block(order, flags & ~_GFP_ZERO)
-        if not addr:
-            return 0
-        if flags & _GFP_ZERO or self.init_on_alloc:
-            self.zero_object(addr, PAGE_SIZE << order)
-        vpn = addr >> PAGE_SHIFT
-        for i in range(1 << order):
-            self.large[vpn + i] = (addr, order)
-        self.large_pages += 1 << order
-        return addr
 
     def kmem_cache_alloc_slow(self, c: Any, flags: Any) -> int:
         c = self.check_cache("kmem_cache_alloc", c, KmemCache)

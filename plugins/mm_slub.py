@@ -788,9 +788,7 @@ class Slub(SlabAllocator):
         return 1 if n.nr_slabs else 0
 
     # ------------------------------------------------------------------------------------------
-    # KASAN (0b24becc810d): every call takes the slow path, where the hooks run
-    kasan = None
-
+    # KASAN (0b24becc810d): every call takes the slow path, where the hooks run (self.kasan, set here)
     def kasan_init(self, kasan: Any) -> None:
         """Attach KASAN: slabs that exist are poisoned but for their objects in use; no fast paths.
 
@@ -893,19 +891,6 @@ class Slub(SlabAllocator):
 
     # ------------------------------------------------------------------------------------------
     # the fast paths: one set of closures per CPU
-    def _build_fast_paths(self) -> None:
-        if not self.booted:
-            self._fast = [self.first_use_paths(("kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free"))]
-            self._fast *= self.ncpus
-        else:
-            self._fast = [self._make_fast_paths(cpu) for cpu in range(self.ncpus)]
-        self.switch_cpu(self.cpu)
-
-    def switch_cpu(self, cpu: int) -> None:
-        """Make ``cpu`` current: its own kmalloc/kfree/kmem_cache_alloc/kmem_cache_free closures."""
-        self.cpu = cpu
-        self.kmalloc, self.kfree, self.kmem_cache_alloc, self.kmem_cache_free = self._fast[cpu]
-
     def _slow_mask(self) -> int:
         mask = _GFP_ZERO | _GFP_DMA
         if self.rcl_caches:
@@ -991,15 +976,6 @@ class Slub(SlabAllocator):
 
         return kmalloc, kfree, kmem_cache_alloc, kmem_cache_free
 
-    def register_alloc_hook(self, hook: Callable[[KmemCache, int], bool]) -> None:
-        """Add a slow-path-only allocation hook (failslab, KASAN): ``hook(s, gfp)`` returns True to fail.
-
-        Every call then takes the slow path; the fast paths are rebuilt once.
-        """
-        self.alloc_hooks.append(hook)
-        self._build_fast_paths()
-        self.kernel.rebind()
-
     # ------------------------------------------------------------------------------------------
     # the slow paths
     def kmalloc_slab(self, size: int, flags: int) -> KmemCache:
@@ -1030,22 +1006,6 @@ class Slub(SlabAllocator):
             return ZERO_SIZE_PTR
         s = self.kmalloc_slab(size, flags)
         return self.slab_alloc(s, flags, size)
-
-    def kmalloc_large(self, size: int, flags: int) -> int:
-        """``kmalloc_large``: pages straight from the page allocator (order ``get_order(size)``)."""
-        order = get_order(size)
-        addr = self.pa.alloc_block(order, flags & ~_GFP_ZERO)
-        if not addr:
-            return 0
-        if flags & _GFP_ZERO or self.init_on_alloc:
-            self.zero_object(addr, PAGE_SIZE << order)
-        if self.kasan is not None:
-            self.kasan.kasan_kmalloc_large(addr, size, order)
-        vpn = addr >> PAGE_SHIFT
-        for i in range(1 << order):
-            self.large[vpn + i] = (addr, order)
-        self.large_pages += 1 << order
-        return addr
 
     def kmem_cache_alloc_slow(self, s: Any, flags: Any) -> int:
         self._caller = "kmem_cache_alloc"
