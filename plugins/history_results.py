@@ -427,14 +427,19 @@ def report(times: bool = True) -> list[str]:
     lines: list[str] = []
     timed: list[str] = []
 
-    def section(title: str, data: dict[str, Any]) -> None:
+    def section(title: str, data: dict[str, Any], short: str = "") -> None:
         lines.append(f"== {title}")
+        flat: dict[str, Any] = {}
         for key, value in data.items():
             if isinstance(value, dict):
-                for sub, v in value.items():
-                    (timed if _is_time(sub) else lines).append(f"{key} {sub}: {_fmt(v)}")
+                flat.update((f"{key} {sub}", v) for sub, v in value.items())
             else:
-                (timed if _is_time(key) else lines).append(f"{key}: {_fmt(value)}")
+                flat[key] = value
+        for key, value in flat.items():
+            if _is_time(key):
+                timed.append(f"{short}: {key}: {_fmt(value)}")
+            else:
+                lines.append(f"{key}: {_fmt(value)}")
 
     r = vmap_rewrite()
     section(f"db64fe02258f: map+touch+unmap of 4 pages, {VMAP_LOOPS} per thread, {VMAP_CPUS} CPUs",
@@ -442,12 +447,14 @@ def report(times: bool = True) -> list[str]:
     section("db64fe02258f: one thread until the first lazy purge", lazy_flush_interval())
     section(f"db64fe02258f: the record (ns per operation)", VMAP_REWRITE_RECORD)
     section(f"68ad4a330433: long_busy_list_alloc_test as test_vmalloc.sh performance runs it "
-            f"(after fix_size and full_fit, one CPU, test_loop_count={BUSY_LOOPS})", long_busy_list())
+            f"(after fix_size and full_fit, one CPU, test_loop_count={BUSY_LOOPS})", long_busy_list(),
+            "long_busy_list_alloc_test, 15000 pinned")
     section(f"68ad4a330433: cost curve ({BUSY_CURVE_LOOPS} loops beside fix_align_alloc_test on a second CPU)",
-            busy_cost_curve())
+            busy_cost_curve(), f"long_busy_list_alloc_test, {' '.join(map(str, BUSY_CURVE))} pinned")
     section("68ad4a330433: the record (test_vmalloc.sh performance, all tests)", BUSY_RECORD)
     section("121e6f3258fe: TLB entries to map 64 MiB, every page read once", huge_mappings())
-    section(f"f7a35a3c36d1: BPF instruction history, {VREALLOC_ENTRIES} one-entry grows", vrealloc_grow())
+    section(f"f7a35a3c36d1: BPF instruction history, {VREALLOC_ENTRIES} one-entry grows", vrealloc_grow(),
+            f"BPF instruction history, {VREALLOC_ENTRIES} grows")
     section("f7a35a3c36d1: the record", VREALLOC_RECORD)
     if times:
         lines.append("== wall times (measured, not asserted)")

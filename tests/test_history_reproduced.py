@@ -154,7 +154,14 @@ def test_history_results_times_machine_and_figures(tmp_path, capsys):
     out = capsys.readouterr().out.splitlines()
     at = out.index("== machine")
     assert [line.split(":")[0] for line in out[at + 1:at + 5]] == ["nproc", "cpu", "python", "date"]
-    assert "== wall times (measured, not asserted)" in out
+    times = out[out.index("== wall times (measured, not asserted)") + 1:at]
+    assert [line.rpartition(":")[0] for line in times] == [
+        "long_busy_list_alloc_test, 15000 pinned: v5.1 seconds per allocation",
+        "long_busy_list_alloc_test, 15000 pinned: v5.2 seconds per allocation",
+        "long_busy_list_alloc_test, 100 1000 10000 100000 pinned: v5.1 seconds per allocation",
+        "long_busy_list_alloc_test, 100 1000 10000 100000 pinned: v5.2 seconds per allocation",
+        "BPF instruction history, 1024 grows: v6.15-rc6 seconds",
+        "BPF instruction history, 1024 grows: v6.15 seconds"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         spec.rpartition(":")[2] + ".png" for spec in hr.FIGURE_SPECS)
     assert main(["--kernel-version", "6.1", "history-results"]) == 2  # it boots its own kernels
