@@ -233,6 +233,33 @@ class VmallocBase:
     def page_addr(self, pfn: int) -> int:
         return self.page_offset + (pfn << PAGE_SHIFT)
 
+    # -- global locks ------------------------------------------------------------------
+    def count_locks(self, *names: str) -> None:
+        """Count acquisitions of the era's global locks ``names`` (one counter each, named as the
+        lock) and ``lock_handoffs``: acquisitions of a lock whose previous holder was another CPU.
+
+        The model has no concurrency: a lock is never contended, so what is counted is how often
+        the era's code takes each global lock, and how often it changes hands between CPUs when
+        calls of several CPUs are interleaved -- each hand-off moves the lock's cache line.
+        Per-CPU and per-block locks are not counted.  Eras that do not call this count nothing
+        (their ``_lock`` does nothing) and have no such counters.
+        """
+        self.counters.declare(*names, "lock_handoffs")
+        self._lock_holder: dict[str, int] = {}
+        self._lock = self._lock_counted  # type: ignore[method-assign]
+
+    def _lock(self, name: str) -> None:
+        """``spin_lock``/``write_lock`` of a global lock: counted where the era counts locks."""
+
+    def _lock_counted(self, name: str) -> None:
+        counters = self.counters
+        counters[name] += 1
+        cpu = self.kernel.this_cpu
+        holder = self._lock_holder
+        if holder.get(name, cpu) != cpu:
+            counters["lock_handoffs"] += 1
+        holder[name] = cpu
+
     # -- page tables -------------------------------------------------------------------
     def setup_pagetable(self, start: int, end: int, pmd_shift: int) -> KernelPageTable:
         kernel = self.kernel
