@@ -67,6 +67,13 @@
     passing ``VM_ALLOW_HUGE_VMAP`` -- ``vmalloc_huge()`` -- get them.  (The
     kernel splits each huge page and frees 512 small ones; the model frees
     the order-9 block in one call: the same pages come back.)
+
+    From 5c1f4e690eec (v5.14-rc1, not 5.13) the small pages of an area come
+    from one call of the page allocator's bulk allocator (``alloc_pages_bulk``,
+    387ba26fb1cb's ``__alloc_pages_bulk``), and from 12b9f873a5d0 (the same
+    release) whatever it did not return one page at a time; ``vfree`` gives
+    them back one by one (``free_pages_each``).  The pages and the counters
+    are those of single calls; fault injection is asked once per bulk call.
 """
 
 from __future__ import annotations
