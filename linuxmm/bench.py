@@ -454,11 +454,11 @@ def curve_points(setup: Callable[[int], dict], stmt: str, steps: Iterable[str], 
     """The pair ``stmt`` with N objects live, for each N of ``sizes``: time, kernel steps and model lines per pair.
 
     ``setup(n)`` boots a fresh kernel holding ``n`` live objects and returns
-    the statement's globals (it raises :class:`CurveSkip` when they do not
+    the statement's globals (it raises ``CurveSkip`` when they do not
     fit).  One pair runs first (per-CPU lists and caches settle); the steps
     are the counters ``steps`` names, as they moved in the next pair; the
     lines are the model's Python lines of one more pair
-    (:func:`lines_per_call`); the time is :func:`measure_pair`'s median of
+    (``lines_per_call``); the time is ``measure_pair``'s median of
     interleaved rounds.
     """
     code = compile(stmt, "<bench>", "exec")
