@@ -115,37 +115,34 @@ def test_a_curve_reports_sizes_beyond_its_limit():
 
 
 # -- vmalloc(4 pages) + vfree against N one-page areas with a one-page hole between each two --------
-@pytest.mark.parametrize("version", ["2.4.0", "2.6.27"])
-def test_vmlist_walk_is_linear_before_2_6_28(version):
+#: (version, vmap_steps at 10^2 and 10^3 live, vmlist_steps at 10^2 and 10^3 live), with why:
+VMALLOC_STEPS = [
     # get_vm_area steps over every live area to the gap above them; vfree walks vmlist to the
-    # new area, the last entry: N + 1
-    points = _points(f"curve-vmalloc4-{version}")
-    assert _steps(points, "vmap_steps") == [100, 1000]
-    assert _steps(points, "vmlist_steps") == [101, 1001]
-
-
-def test_busy_walk_from_vmalloc_start_is_linear_at_2_6_28():
+    # new area, the last entry: N + 1 -- linear
+    ("2.4.0", [100, 1000], [101, 1001]),
+    ("2.6.27", [100, 1000], [101, 1001]),
     # alloc_vmap_area walks the busy areas from VMALLOC_START every time (a few more nodes for
-    # the tree descent); __get_vm_area_node and __remove_vm_area walk vmlist twice
-    points = _points("curve-vmalloc4-2.6.28")
-    assert _steps(points, "vmap_steps") == [109, 1012]
-    assert _steps(points, "vmlist_steps") == [202, 2002]
-    assert _curves()["curve-vmalloc4-2.6.28"].live_limit == 10_000
-
-
-def test_busy_walk_from_the_cache_at_5_1():
+    # the tree descent); __get_vm_area_node and __remove_vm_area walk vmlist twice -- linear
+    ("2.6.28", [109, 1012], [202, 2002]),
     # free_vmap_cache (89699605fe7c): the request (5 pages with the guard) is bigger than every
-    # hole below the cache, so the walk starts at the cached area, whatever is live
-    assert _steps(_points("curve-vmalloc4-5.1"), "vmap_steps") == [1, 1]
-
-
-@pytest.mark.parametrize("version", ["5.2", "6.12"])
-def test_free_range_tree_is_logarithmic_from_5_2(version):
+    # hole below the cache, so the walk starts at the cached area, whatever is live -- flat
+    ("5.1", [1, 1], [0, 0]),
     # 68ad4a330433: N + 1 free ranges in an augmented tree; ten times the ranges (about 3.3 more
-    # levels) cost 12 more nodes
+    # levels) cost 12 more nodes -- logarithmic
+    ("5.2", [21, 33], [0, 0]),
+    ("6.12", [21, 33], [0, 0]),
+]
+
+
+@pytest.mark.parametrize("version, vmap, vmlist", VMALLOC_STEPS, ids=[v[0] for v in VMALLOC_STEPS])
+def test_vmalloc_search_steps_follow_each_eras_complexity(version, vmap, vmlist):
     points = _points(f"curve-vmalloc4-{version}")
-    assert _steps(points, "vmap_steps") == [21, 33]
-    assert _steps(points, "vmlist_steps") == [0, 0]
+    assert _steps(points, "vmap_steps") == vmap
+    assert _steps(points, "vmlist_steps") == vmlist
+
+
+def test_the_2_6_28_curve_stops_at_10_4():
+    assert _curves()["curve-vmalloc4-2.6.28"].live_limit == 10_000
 
 
 def test_the_2_4_vmalloc_space_holds_15359_one_page_areas():
