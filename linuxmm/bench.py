@@ -18,9 +18,13 @@ What is measured
   that drives whichever allocators that kernel has (pages always; kmalloc
   and vmalloc when a slab or vmalloc subsystem is built), timed on this
   thread's CPU clock.
-* **curves** (``--curves``): the cost of an order-0 pair against 10^2..10^5
-  live blocks, for each page-allocator era: time, the kernel's own step
-  counters per pair, and the Python lines the model executes per pair.
+* **curves** (``--curves``): the cost of a pair against 10^2..10^5 live
+  objects -- an order-0 pair for each page-allocator era, and every
+  :class:`~linuxmm.records.BenchCurve` other plugins register through
+  ``linuxmm_bench_cases`` (kmalloc/kfree of each small-object allocator,
+  vmalloc/vfree of each vmalloc era): time, the kernel's own step counters
+  per pair, the Python lines the model executes per pair, and the
+  kernel's complexity as the curve declares it.
 
 Method
 ------
@@ -52,7 +56,10 @@ JSON
 ``--json`` prints one object (see :data:`SCHEMA` and docs/performance.md):
 ``{"schema", "mode", "python", "machine", "date", "floor_ns", "cases": [...],
 "curves": [...], "summary": {"ok", "missed", "measured"}}``; each case has
-``name``, ``group``, ``kind``, ``figures`` and ``verdict``.
+``name``, ``group``, ``kind``, ``figures`` and ``verdict``; each curve has
+``name``, ``group``, ``help``, ``complexity`` (the kernel's) and ``points``
+(``live`` with ``ns``, ``ratio``, ``steps`` and ``lines``, or ``skipped``),
+and a page curve ``version`` and ``mem`` too.
 """
 
 from __future__ import annotations
@@ -438,35 +445,74 @@ def lines_per_call(func: Callable[[], Any]) -> int:
     return count
 
 
-def curve(era: PageEra, sizes: Iterable[int], settings: Settings) -> list[dict]:
-    """The order-0 pair of ``era`` with 10^2..10^5 blocks live: time, kernel steps and model lines per pair."""
+class CurveSkip(LinuxmmError):
+    """A curve's setup cannot hold this many live objects (the point is reported as skipped)."""
+
+
+def curve_points(setup: Callable[[int], dict], stmt: str, steps: Iterable[str], sizes: Iterable[int],
+                 settings: Settings, limit: int | None = None, limit_note: str = "") -> list[dict]:
+    """The pair ``stmt`` with N objects live, for each N of ``sizes``: time, kernel steps and model lines per pair.
+
+    ``setup(n)`` boots a fresh kernel holding ``n`` live objects and returns
+    the statement's globals (it raises ``CurveSkip`` when they do not
+    fit).  One pair runs first (per-CPU lists and caches settle); the steps
+    are the counters ``steps`` names, as they moved in the next pair; the
+    lines are the model's Python lines of one more pair
+    (``lines_per_call``); the time is ``measure_pair``'s median of
+    interleaved rounds.
+    """
+    code = compile(stmt, "<bench>", "exec")
+    steps = tuple(steps)
+    points = []
+    for n in sizes:
+        if limit is not None and n > limit:
+            points.append({"live": n, "skipped": limit_note or f"measured up to {limit} live objects"})
+            continue
+        try:
+            globs = setup(n)
+        except CurveSkip as exc:
+            points.append({"live": n, "skipped": str(exc)})
+            continue
+        k = _kernels(globs)[0]
+        exec(code, globs)  # one pair first: the per-CPU lists settle
+        before = {c: k.counters.get(c, 0) for c in steps}
+        exec(code, globs)
+        moved = {c: k.counters.get(c, 0) - v for c, v in before.items() if c in k.counters}
+        lines = lines_per_call(lambda: exec(code, globs))
+        timing = measure_pair(stmt, globs, Settings(settings.mode, settings.curve_rounds, settings.round_s / 2, 0))
+        points.append({"live": n, "ns": timing["ns"], "ratio": timing["ratio"], "steps": moved, "lines": lines})
+    return points
+
+
+def _page_curve_setup(era: PageEra, n: int) -> dict:
     import linuxmm
 
     mem = era.curve_mem or era.mem
+    k = linuxmm.boot(era.version, mem=mem, cmdline=era.curve_cmdline)
+    globs = {"k": k, "GFP_KERNEL": linuxmm.GFP_KERNEL}
+    alloc = compile(era.alloc.format(order=0), "<bench>", "exec")
+    held = 0
+    for _ in range(n):
+        exec(alloc, globs)
+        if not globs["a"]:
+            break
+        held += 1
+    if held < n:
+        raise CurveSkip(f"only {held} blocks fit in mem={mem or 'default'}")
+    return globs
+
+
+def curve(era: PageEra, sizes: Iterable[int], settings: Settings) -> list[dict]:
+    """The order-0 pair of ``era`` with 10^2..10^5 blocks live: time, kernel steps and model lines per pair."""
     stmt = f"{era.alloc.format(order=0)}; {era.free.format(order=0)}"
-    code = compile(stmt, "<bench>", "exec")
-    points = []
-    for n in sizes:
-        k = linuxmm.boot(era.version, mem=mem, cmdline=era.curve_cmdline)
-        globs = {"k": k, "GFP_KERNEL": linuxmm.GFP_KERNEL}
-        held = []
-        alloc = compile(era.alloc.format(order=0), "<bench>", "exec")
-        for _ in range(n):
-            exec(alloc, globs)
-            if not globs["a"]:
-                break
-            held.append(globs["a"])
-        if len(held) < n:
-            points.append({"live": n, "skipped": f"only {len(held)} blocks fit in mem={mem or 'default'}"})
-            continue
-        exec(code, globs)  # one pair first: the per-CPU lists settle
-        before = {c: k.counters.get(c, 0) for c in _STEP_COUNTERS}
-        exec(code, globs)
-        steps = {c: k.counters.get(c, 0) - v for c, v in before.items() if c in k.counters}
-        lines = lines_per_call(lambda: exec(code, globs))
-        timing = measure_pair(stmt, globs, Settings(settings.mode, settings.curve_rounds, settings.round_s / 2, 0))
-        points.append({"live": n, "ns": timing["ns"], "ratio": timing["ratio"], "steps": steps, "lines": lines})
-    return points
+    return curve_points(functools.partial(_page_curve_setup, era), stmt, _STEP_COUNTERS, sizes, settings)
+
+
+def plugin_curves() -> list:
+    """Every curve other plugins register through ``linuxmm_bench_cases`` (:class:`~linuxmm.records.BenchCurve`)."""
+    from .host import get_host
+
+    return sorted(get_host().bench_curves.values(), key=lambda c: (c.group, c.name))
 
 
 # -- the run --------------------------------------------------------------------
@@ -642,8 +688,19 @@ def collect(settings: Settings, only: str | None = None, curves: bool = False,
             if only and only not in f"curve-{era.label}":
                 continue
             say(f"curve {era.label}")
-            report.curves.append({"name": f"curve-{era.label}", "version": era.version,
-                                  "mem": era.curve_mem or era.mem, "points": curve(era, settings.curve_sizes, settings)})
+            report.curves.append({"name": f"curve-{era.label}", "group": "page", "version": era.version,
+                                  "mem": era.curve_mem or era.mem,
+                                  "help": f"order-0 pair at v{era.version} with N blocks live",
+                                  "complexity": "O(n)" if era.label in ("0.01", "0.11") else "O(1)",
+                                  "points": curve(era, settings.curve_sizes, settings)})
+        for cv in plugin_curves():
+            if only and only not in cv.name:
+                continue
+            say(f"curve {cv.name}")
+            report.curves.append({"name": cv.name, "group": cv.group, "help": cv.help, "complexity": cv.complexity,
+                                  "stmt": cv.stmt,
+                                  "points": curve_points(cv.setup, cv.stmt, cv.steps, settings.curve_sizes, settings,
+                                                         cv.live_limit, cv.limit_note)})
     return report
 
 
@@ -718,7 +775,8 @@ def render(report: Report) -> list[str]:
                 continue
             steps = ", ".join(f"{k}={v}" for k, v in p["steps"].items()) or "-"
             rows.append([str(p["live"]), f"{p['ns']:.0f}", f"{p['ratio']:.2f}x", steps, str(p["lines"]), ""])
-        out += ["", f"{cv['name']} (v{cv['version']}, mem={cv['mem'] or 'default'}): order-0 pair with N blocks live"]
+        where = f"v{cv['version']}, mem={cv['mem'] or 'default'}" if "version" in cv else cv["group"]
+        out += ["", f"{cv['name']} ({where}): {cv['help']}; the kernel's cost: {cv['complexity'] or '-'}"]
         out += _table(["live", "ns/pair", "ratio", "kernel steps/pair", "model lines/pair", "note"], rows)
     summ = report.summary()
     out += ["", f"targets: {summ['ok']} ok, {summ['missed']} missed, {summ['measured']} measured only"]

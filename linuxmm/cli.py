@@ -143,8 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="fewer and shorter rounds (under a minute)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--curves", action="store_true",
-                   help="also measure each page allocator's order-0 pair against 10^2..10^5 live blocks")
-    p.add_argument("--only", metavar="TEXT", help="measure only the cases whose name contains TEXT")
+                   help="also measure each allocator's pair against 10^2..10^5 live objects (page, kmalloc, "
+                        "vmalloc; every era)")
+    p.add_argument("--only", metavar="TEXT", help="measure only the cases and curves whose name contains TEXT")
     p.set_defaults(func=cmd_bench)
 
     from .bisect import add_subcommand as add_bisect  # git bisect's own grammar, parsed in linuxmm.bisect

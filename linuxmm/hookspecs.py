@@ -146,6 +146,9 @@ class ToolSpecs:
     def linuxmm_bench_cases(self) -> "Iterable[BenchCase]":
         """Yield cases for ``linuxmm bench``: a statement timed against the CPython floor.
 
+        A :class:`~linuxmm.records.BenchCurve` yielded here is a curve of ``--curves``
+        (the pair against 10^2..10^5 live objects) instead of a case.
+
         Example::
 
             from linuxmm.records import BenchCase

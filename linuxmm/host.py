@@ -18,7 +18,7 @@ import pluggy
 from . import hookspecs
 from .errors import ConfigError, PluginError
 from .history import History, Revision, tag_of, _SHA_RE
-from .records import BenchCase, BootParam, Command, ConfigSymbol, Implementation, ProcFile, Workload
+from .records import BenchCase, BenchCurve, BootParam, Command, ConfigSymbol, Implementation, ProcFile, Workload
 
 #: Modules registered when the entry points are not installed.
 BUILTIN_PLUGINS = (
@@ -129,8 +129,12 @@ class Host:
         for cmd in _flatten(hook.linuxmm_commands()):
             self._unique(self.commands, cmd.name, cmd, "command")
         self.bench_cases: dict[str, BenchCase] = {}
+        self.bench_curves: dict[str, BenchCurve] = {}
         for case in _flatten(hook.linuxmm_bench_cases()):
-            self._unique(self.bench_cases, case.name, case, "bench case")
+            if isinstance(case, BenchCurve):
+                self._unique(self.bench_curves, case.name, case, "bench curve")
+            else:
+                self._unique(self.bench_cases, case.name, case, "bench case")
         # kernel names only: an api entry "kernel_name:attribute" binds kernel_name
         self.api_names = sorted({entry.partition(":")[0] for impl in self.implementations.values() for entry in impl.api})
 

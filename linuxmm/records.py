@@ -203,3 +203,30 @@ class BenchCase:
     target: float | None = None
     group: str = ""
     help: str = ""
+
+
+@dataclass(frozen=True)
+class BenchCurve:
+    """A curve of ``linuxmm bench --curves``: one operation pair with N objects live, N = 10^2..10^5.
+
+    ``setup(n)`` boots a kernel, leaves ``n`` objects live in it (held, so
+    the allocator's own structure grows: its lists, its free space, its
+    tree) and returns the globals ``stmt`` runs with, as a
+    :class:`BenchCase`'s setup does.  ``steps`` names the kernel counters
+    that count the allocator's walk (``list_walks``, ``vmap_steps``...),
+    reported per pair.  ``complexity`` says how the kernel's cost grew
+    with the live objects (``"O(1)"``, ``"O(n)"``...), in the kernel's
+    terms; ``live_limit`` is the largest N the curve is measured at (a
+    larger N is reported as skipped, with ``limit_note`` as the reason).
+    Plugins yield curves from ``linuxmm_bench_cases``, beside their cases.
+    """
+
+    name: str
+    stmt: str
+    setup: Callable[[int], dict]
+    steps: tuple[str, ...] = ()
+    complexity: str = ""
+    group: str = ""
+    help: str = ""
+    live_limit: int | None = None
+    limit_note: str = ""

@@ -16,6 +16,22 @@ Workloads (``linuxmm run NAME``):
 Bench cases (``linuxmm bench``): one ``kmalloc(64, GFP_KERNEL)`` +
 ``kfree`` pair on SLAB (2.6.28), SLOB (2.6.28, EMBEDDED) and SLUB (6.12),
 timed against the CPython floor; the SLUB pair's target is 15x the floor.
+One ``kmem_cache_alloc`` + ``kmem_cache_free`` pair of a cache of 192-byte
+objects (``kmem_cache_create``) on each of the three, measured only.
+
+Bench curves (``linuxmm bench --curves``, :data:`CURVE_ERAS`): the
+``kmalloc(64)`` + ``kfree`` pair with N = 10^2..10^5 ``kmalloc(64)``
+objects live, each followed by a freed 16-byte block (a hole too small for
+the next ``kmalloc(64)``: first fit's worst case, and what a heap
+fragmented by small frees looks like), for mm/kmalloc.c (1.0, 2.0), SLAB
+(2.2, 2.6.28), SLOB (2.6.20's K&R heap, 2.6.28's page lists) and SLUB
+(6.12).  The steps per pair are ``list_walks``: the pages of the bucket's
+list that mm/kmalloc.c's ``kfree`` steps over to unlink a page that became
+free, SLOB's walks of its free list (2.6.16-2.6.22: blocks from the rover;
+2.6.23 on: the pages of the size's list in ``slob_alloc``, the blocks of a
+page in ``slob_free``).  SLOB's curves fill the last page's tail too (with
+more held ``kmalloc(64)`` objects), so no page has room for the request
+except a fresh one.
 """
 
 from __future__ import annotations
@@ -24,9 +40,9 @@ import random
 from typing import Any
 
 from linuxmm import hookimpl
-from linuxmm.errors import NotInThisKernel
+from linuxmm.errors import NotInThisKernel, WorkloadError
 from linuxmm.gfp import GFP_KERNEL
-from linuxmm.records import BenchCase, Workload
+from linuxmm.records import BenchCase, BenchCurve, Workload
 
 CHURN_STEPS = 3000
 CHURN_SIZES = (8, 24, 32, 50, 64, 96, 100, 128, 192, 200, 256, 500, 1000, 1500, 2048, 3000, 4096, 8000)
@@ -127,6 +143,89 @@ def _setup(version: str, config: tuple[str, ...] = ()):
 
 
 STMT = "p = k.kmalloc(64, GFP_KERNEL); k.kfree(p)"
+CACHE_STMT = "p = k.kmem_cache_alloc(c, GFP_KERNEL); k.kmem_cache_free(c, p)"
+CACHE_OBJECT = 192
+
+
+def _setup_cache(version: str, config: tuple[str, ...] = ()):
+    def setup() -> dict:
+        import linuxmm
+
+        k = linuxmm.boot(version, config=list(config) or None)
+        c = k.kmem_cache_create("bench_cache", CACHE_OBJECT, 0, 0)
+        k.kmem_cache_alloc(c, GFP_KERNEL)  # one object stays, as for kmalloc: SLOB keeps its page
+        k.kmem_cache_free(c, k.kmem_cache_alloc(c, GFP_KERNEL))
+        return {"k": k, "c": c, "GFP_KERNEL": GFP_KERNEL}
+    return setup
+
+
+def fragmented_heap(kernel: Any, n: int, fill_tail: bool = False) -> list[int]:
+    """Leave ``n`` ``kmalloc(64)`` objects live, each followed by a freed 16-byte block; returns them.
+
+    With ``fill_tail`` (SLOB) the rest of the last page is then taken by more held ``kmalloc(64)``
+    objects (too big for the holes), so that only a fresh page has room for another; they are
+    returned too.
+    """
+    held, holes = [], []
+    kmalloc = kernel.kmalloc
+    for _ in range(n):
+        held.append(kmalloc(64, GFP_KERNEL))
+        holes.append(kmalloc(16, GFP_KERNEL))
+    if not all(held) or not all(holes):
+        raise WorkloadError(f"{n} kmalloc(64) objects and their holes do not fit this machine")
+    for h in holes:
+        kernel.kfree(h)
+    if fill_tail:
+        c = kernel.counters
+        while True:
+            pages = c["slob_pages_allocated"]
+            p = kmalloc(64, GFP_KERNEL)
+            if c["slob_pages_allocated"] != pages:  # the tail is full: this one took a fresh page
+                kernel.kfree(p)
+                break
+            held.append(p)
+    return held
+
+
+#: The kmalloc curves: (name, version, config, the kernel's cost of the pair against the live
+#: objects, note).
+CURVE_ERAS = (
+    ("kmalloc.c-1.0", "1.0", (), "O(1)",
+     "mm/kmalloc.c: the bucket's first page with a free block; kfree walks the bucket's pages only "
+     "to unlink a page that became wholly free"),
+    ("kmalloc.c-2.0", "2.0", (), "O(1)", "mm/kmalloc.c as in 1.0"),
+    ("slab-2.2", "2.2.0", (), "O(1)", "SLAB: the cache's first slab with a free object (c_freep)"),
+    ("slab-2.6.28", "2.6.28", ("SLAB=y",), "O(1)", "SLAB: the per-CPU array_cache"),
+    ("slob-2.6.20", "2.6.20", ("SLAB=n", "EMBEDDED=y"), "O(n) per lap, O(1) from the rover",
+     "SLOB's K&R heap: first fit from the roving slobfree pointer; a lap that finds nothing walks "
+     "every free block, then a fresh page stays in the heap and the rover is at it"),
+    ("slob-2.6.28", "2.6.28", ("SLOB=y", "EMBEDDED=y"), "O(pages on the list)",
+     "SLOB's page lists: slob_alloc tries every page of the small list with enough free units, "
+     "first fit inside each"),
+    ("slub-6.12", "6.12", (), "O(1)", "SLUB: the per-CPU freelist"),
+)
+
+
+#: The default machine of 1.0 and 2.0 has 16 MB: too little for 10^5 objects and their holes.
+CURVE_MEM = {"1.0": "64M", "2.0": "64M"}
+
+
+def _setup_curve(version: str, config: tuple[str, ...]):
+    fill = any(c.startswith("SLOB=") or c == "SLAB=n" for c in config)
+    mem = CURVE_MEM.get(version)
+
+    def setup(n: int) -> dict:
+        import linuxmm
+
+        from linuxmm.bench import CurveSkip
+
+        k = linuxmm.boot(version, mem=mem, config=list(config) or None)
+        try:
+            fragmented_heap(k, n, fill_tail=fill)
+        except WorkloadError as exc:
+            raise CurveSkip(f"{exc} (mem={k.phys.size >> 20}M)") from None
+        return {"k": k, "GFP_KERNEL": GFP_KERNEL}
+    return setup
 
 
 @hookimpl
@@ -138,4 +237,16 @@ def linuxmm_bench_cases():
                   help="SLAB at 2.6.28: kmalloc(64) + kfree through the per-CPU array_cache"),
         BenchCase("kmalloc64-slob", stmt=STMT, setup=_setup("2.6.28", ("SLOB=y", "EMBEDDED=y")), group="slab",
                   help="SLOB at 2.6.28: kmalloc(64) + kfree, first fit in a page from the small list"),
+        BenchCase("kmem_cache192-slub", stmt=CACHE_STMT, setup=_setup_cache("6.12"), group="slab",
+                  help="SLUB at 6.12: kmem_cache_alloc + kmem_cache_free of a 192-byte cache"),
+        BenchCase("kmem_cache192-slab", stmt=CACHE_STMT, setup=_setup_cache("2.6.28", ("SLAB=y",)), group="slab",
+                  help="SLAB at 2.6.28: kmem_cache_alloc + kmem_cache_free of a 192-byte cache"),
+        BenchCase("kmem_cache192-slob", stmt=CACHE_STMT, setup=_setup_cache("2.6.28", ("SLOB=y", "EMBEDDED=y")),
+                  group="slab", help="SLOB at 2.6.28: kmem_cache_alloc + kmem_cache_free of a 192-byte cache"),
+    ] + [
+        BenchCurve(f"curve-kmalloc64-{name}", stmt=STMT, setup=_setup_curve(version, config),
+                   steps=("list_walks",), complexity=complexity, group="slab",
+                   help=f"kmalloc(64) + kfree at v{version}{' ' + ' '.join(config) if config else ''} "
+                        f"with N kmalloc(64) objects live, 16-byte holes between them; {note}")
+        for name, version, config, complexity, note in CURVE_ERAS
     ]

@@ -28,6 +28,17 @@ Workloads (``linuxmm run NAME``), deterministic for a seed:
 Bench cases (``linuxmm_bench_cases``): ``vmalloc(4 pages)`` + ``vfree`` per
 era (target 60x the floor at 6.x), ``vm_map_ram(4 pages)`` +
 ``vm_unmap_ram``, and the busy-list search at 1k, 10k and 100k live areas.
+
+Bench curves (``linuxmm bench --curves``, :data:`CURVE_ERAS`): ``vmalloc(4
+pages)`` + ``vfree`` with N = 10^2..10^5 one-page areas live, with the
+search steps per pair: ``vmap_steps`` (the areas or nodes the search for a
+free range visits) and ``vmlist_steps`` (the ``vmlist`` entries walked to
+insert or find an area).  The live areas sit from the bottom of the vmalloc
+space with a freed one-page area between each two (as
+:func:`busy_list_steps` lays them out): N holes too small for the request,
+so the first range that fits is above all of them -- the eras that search
+the areas from the bottom walk every one, and the free-range tree of 5.2
+holds N + 1 ranges.
 """
 
 from __future__ import annotations
@@ -38,7 +49,7 @@ from typing import Any
 from linuxmm import hookimpl
 from linuxmm.errors import NotInThisKernel, WorkloadError
 from linuxmm.gfp import GFP_KERNEL
-from linuxmm.records import BenchCase, Workload
+from linuxmm.records import BenchCase, BenchCurve, Workload
 
 PAGE = 4096
 MB = 1 << 20
@@ -258,9 +269,54 @@ def _setup_busy(version: str, n: int):
     return setup
 
 
+#: The vmalloc curves: (version, the kernel's cost of the pair against the live areas, what it
+#: walks, the largest N measured).
+CURVE_ERAS = (
+    ("2.4.0", "O(n)", "get_vm_area walks vmlist, sorted by address, to the first gap that fits; "
+     "vfree walks it again to find the area", None),
+    ("2.6.27", "O(n)", "as 2.4: __get_vm_area_node and __remove_vm_area walk vmlist", None),
+    ("2.6.28", "O(n)", "alloc_vmap_area (db64fe02258f) walks the busy areas from VMALLOC_START, every "
+     "time; vmlist is still kept and walked", 10_000),
+    ("5.1", "O(1) from the cache, O(n) after a reset",
+     "the busy walk starts at free_vmap_cache (89699605fe7c) while the request is no smaller than the "
+     "largest hole below it and vstart and align are unchanged: this pair never resets it", None),
+    ("5.2", "O(log n)", "68ad4a330433's augmented tree of free ranges", None),
+    ("6.12", "O(log n)", "the tree of free ranges, as from 5.2", None),
+)
+
+
+def _setup_curve(version: str):
+    def setup(n: int) -> dict:
+        import linuxmm
+        from linuxmm.bench import CurveSkip
+
+        mem = "1G" if n <= 10000 else "2G"
+        k = linuxmm.boot(version, mem=mem)
+        areas = []
+        for i in range(2 * n):
+            a = k.vmalloc(PAGE)
+            if not a:
+                raise CurveSkip(f"only {i} of {2 * n} one-page areas fit (vmalloc space or mem={mem})")
+            areas.append(a)
+        for a in areas[1::2]:
+            k.vfree(a)
+        if k.has("db64fe02258f"):
+            k.vm_unmap_aliases()  # the lazily freed areas leave the busy tree now
+        return {"k": k}
+    return setup
+
+
 @hookimpl
 def linuxmm_bench_cases():
-    cases = []
+    cases = [
+        BenchCurve(f"curve-vmalloc4-{version}", stmt="a = k.vmalloc(16384); k.vfree(a)", setup=_setup_curve(version),
+                   steps=("vmap_steps", "vmlist_steps"), complexity=complexity, group="vmalloc",
+                   help=f"vmalloc(4 pages) + vfree at v{version} with N one-page areas live; {note}",
+                   live_limit=limit,
+                   limit_note=("building the live areas is quadratic in this era (each vmalloc walks "
+                               "from VMALLOC_START): about 35 min for 10^5" if limit else ""))
+        for version, complexity, note, limit in CURVE_ERAS
+    ]
     for version in ("2.6.27", "2.6.28", "5.1", "5.2", "6.12"):
         cases.append(BenchCase(f"vmalloc4-vfree-{version}", stmt="a = k.vmalloc(16384); k.vfree(a)",
                                setup=_setup_pair(version), target=60.0 if version == "6.12" else None,
