@@ -149,6 +149,7 @@ class Kernel:
 
         missing.__name__ = name
         missing.__doc__ = msg
+        missing.not_in_this_kernel = True  # type: ignore[attr-defined]  (for provides())
         return missing
 
     def _report_cmdline(self) -> None:
@@ -232,8 +233,16 @@ class Kernel:
                 setattr(self, name, guard(fn) if guard else fn)
 
     def provides(self, name: str) -> bool:
-        """Whether this kernel has the kernel function ``name`` (``"kmalloc"``, ``"vrealloc"`` ...)."""
-        return name in self._api
+        """Whether this kernel has the kernel function ``name`` (``"kmalloc"``, ``"vrealloc"`` ...).
+
+        False for a call the booted era did not have yet (or any more), even
+        where an implementation binds a stub that says so
+        (``krealloc()`` at 2.2: :class:`~linuxmm.errors.NotInThisKernel`).
+        """
+        if name not in self._api:
+            return False
+        fn = getattr(self, name, None)
+        return not getattr(getattr(fn, "__wrapped__", fn), "not_in_this_kernel", False)
 
     # -- invariants ------------------------------------------------------------
     def violations(self) -> list[str]:

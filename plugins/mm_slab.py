@@ -172,6 +172,7 @@ class Slab26(SlabAllocator):
         self.percpu_arrays = has("v3.18")  # alloc_percpu for the CPU arrays [S]
         self.slabinfo_version = "1.1" if self.v24 else "2.1" if has("v2.6.14") else "2.0"  # [S boundary]
         self.warn_oversize = has("v3.9")
+        self.sanity_in_common = has("v3.7")  # kmem_cache_create's sanity checks moved to slab_common.c [S: 3.7]
         self.has_gfp_reclaimable = has("e12ba74d8ff3")
         # calls the era did not have yet [S: the releases that added them]
         for call, since in (("kzalloc", "v2.6.14"), ("krealloc", "v2.6.22"), ("kmem_cache_zalloc", "v2.6.17"),
@@ -266,6 +267,7 @@ class Slab26(SlabAllocator):
         def missing(*args: Any, **kwargs: Any) -> Any:
             raise NotInThisKernel(f"{call}() is not in {self.kernel.version}: it appeared in {since}")
         missing.__name__ = call
+        missing.not_in_this_kernel = True  # type: ignore[attr-defined]  (kernel.provides() says False)
         return missing
 
     def sizeof_kmem_cache(self) -> int:
@@ -474,7 +476,9 @@ class Slab26(SlabAllocator):
         """``kmem_cache_create(name, size, align, flags, ctor)``."""
         self.ensure_booted()
         name, size, align, flags = self.check_create(name, size, align, flags, ctor)
-        if size < self.word or size > self.max_obj_size:
+        # From 3.7 the size < word test lives in slab_common.c under CONFIG_DEBUG_VM (off here) and SLAB
+        # rounds a small size up to a word [V: 2.6.32 mm/slab.c BUGs; 3.10 slab_common.c and 6.5; S: 3.7]
+        if (size < self.word and not self.sanity_in_common) or size > self.max_obj_size:
             self.kernel.dmesg.printk(f"kmem_cache_create: Early error in slab {name}")
             self.kernel.bug("mm/slab.c")
         if not self.common_kmalloc and any(c.name == name for c in self.cache_chain):

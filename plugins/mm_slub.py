@@ -268,6 +268,7 @@ class Slub(SlabAllocator):
         else:
             self.kmalloc_shift_high = MAX_NR_ORDER + PAGE_SHIFT - 1  # KMALLOC_MAX_SIZE, no pass-through [V]
         self.large_kmalloc = has("v2.6.24")
+        self.debug_size_limit = not has("v2.6.25")  # no slub_debug for objects of 512 KB or more [V 2.6.24]
         self.kmalloc_max_cache = 1 << self.kmalloc_shift_high
         self.short_names = has("v4.20")  # kmalloc-1k [S]
         self.rcl_caches = has("v4.20")  # kmalloc-rcl-* [S]
@@ -479,8 +480,18 @@ class Slub(SlabAllocator):
             global_flags = 0
         return global_flags, blocks
 
-    def kmem_cache_flags(self, flags: int, name: str) -> int:
-        """Apply slub_debug to a new cache's flags (the ``,cache`` patterns first)."""
+    def kmem_cache_flags(self, flags: int, name: str, size: int = 0) -> int:
+        """Apply slub_debug to a new cache's flags (the ``,cache`` patterns first).
+
+        Until 2.6.24 a cache of objects of ``65535 * sizeof(void *)`` bytes or
+        more (512 KB on 64-bit) gets no slub_debug flags: the free pointer's
+        offset was a 16-bit word count (``kmem_cache_open_debug_check`` of
+        2.6.22.15 and 2.6.23.17, ``kmem_cache_flags`` of 2.6.24 [V]; gone in
+        2.6.26 [V], 2.6.25 [S]).  So 2.6.22's kmalloc caches of 512 KB to 4 MB
+        stay undebugged under ``slub_debug``, and the kernel boots.
+        """
+        if self.debug_size_limit and size >= 65535 * WORD:
+            return flags
         for bflags, patterns in self.debug_blocks_parsed:
             for pat in patterns:
                 if self.debug_blocks and "*" in pat:
@@ -621,7 +632,7 @@ class Slub(SlabAllocator):
 
     def _new_cache(self, name: str, size: int, align: int, flags: int, ctor: Any,
                    kmalloc: bool = False) -> KmemCache:
-        flags = self.kmem_cache_flags(flags, name)
+        flags = self.kmem_cache_flags(flags, name, size)
         s = KmemCache(name, size, size, 0, flags, ctor, self.ncpus)
         s.kmalloc = kmalloc
         s.align = self.calculate_alignment(flags, align, size)
@@ -649,7 +660,7 @@ class Slub(SlabAllocator):
     def find_mergeable(self, size: int, align: int, flags: int, name: str, ctor: Any) -> KmemCache | None:
         if self.slab_nomerge or ctor:
             return None
-        flags = self.kmem_cache_flags(flags, name)
+        flags = self.kmem_cache_flags(flags, name, size)
         if flags & SLUB_NEVER_MERGE:
             return None
         size = ALIGN(size, WORD)
