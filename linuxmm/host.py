@@ -42,6 +42,17 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.slabtop",
     "linuxmm_plugins.mm_slab_workloads",
     "linuxmm_plugins.exercises",
+    "linuxmm_plugins.mm_vmalloc",
+    "linuxmm_plugins.mm_vmalloc_vmlist",
+    "linuxmm_plugins.mm_vmalloc_vmap",
+    "linuxmm_plugins.proc_vmallocinfo",
+    "linuxmm_plugins.test_vmalloc",
+    "linuxmm_plugins.mm_vmalloc_workloads",
+    "linuxmm_plugins.kasan",
+    "linuxmm_plugins.stable",
+    "linuxmm_plugins.kasan_test",
+    "linuxmm_plugins.mm_vrealloc",
+    "linuxmm_plugins.mm_vrealloc_workloads",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

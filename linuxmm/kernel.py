@@ -306,12 +306,42 @@ class Kernel:
         call.__wrapped__ = fn  # type: ignore[attr-defined]
         return call
 
+    # -- TLB flushes (the machine's; linuxmm.machine.pagetable sets the arch's policy) --------
+    #: Up to this many pages, ``flush_tlb_kernel_range`` drops just the range's entries on
+    #: each CPU; above it (and when 0, the arch flushing everything) it flushes whole TLBs.
+    tlb_flush_ceiling = 0
+    #: log2 of the size a huge TLB entry covers (x86-64: 2M; i386 without PAE: 4M).
+    tlb_pmd_shift = 21
+
     def flush_tlb_all(self) -> None:
         """Flush every CPU's TLB: one flush, and an IPI to each other CPU."""
         for cpu in self.cpus:
-            cpu.tlb.clear()
+            cpu.flush()
         self.counters["tlb_flushes"] += 1
         self.counters["ipis"] += self.nr_cpus - 1
+
+    def flush_tlb_kernel_range(self, start: int, end: int) -> None:
+        """``flush_tlb_kernel_range(start, end)``: one flush, and an IPI to each other CPU.
+
+        Architectures that define it as ``flush_tlb_all`` (i386 and x86-64 in 2.6.x) drop
+        every entry; with a ranged flush (``tlb_flush_ceiling`` pages or fewer) only the
+        entries of ``[start, end)`` go.  Either way it is one flush and ``nr_cpus - 1``
+        IPIs, the broadcast that made unmapping expensive before the lazy purge.
+        """
+        if end - start <= self.tlb_flush_ceiling << 12:
+            shift = self.tlb_pmd_shift
+            for cpu in self.cpus:
+                cpu.flush_range(start, end, shift)
+        else:
+            for cpu in self.cpus:
+                cpu.flush()
+        self.counters["tlb_flushes"] += 1
+        self.counters["ipis"] += self.nr_cpus - 1
+
+    def local_flush_tlb_all(self) -> None:
+        """Flush this CPU's TLB only (``__flush_tlb_all``; 1.x's ``invalidate()``): no IPI."""
+        self.cpus[self.this_cpu].flush()
+        self.counters["tlb_flushes"] += 1
 
     def panic(self, message: str) -> None:
         """Log the era's panic line, refuse every later call, and raise KernelPanic."""

@@ -87,9 +87,17 @@ def release_states(host: Any) -> list[ReleaseState]:
             error = ""
         except LinuxmmError as exc:
             config, impls, error = {}, {}, str(exc)
-        api = frozenset(entry.partition(":")[0] for impl in impls.values() for entry in impl.api)
+        api = frozenset(name for impl in impls.values() for name in _api_at(impl, rev))
         states.append(ReleaseState(tag, rev, config, impls, api, error))
     return states
+
+
+def _api_at(impl: Any, rev: Any) -> list[str]:
+    """The kernel functions ``impl`` provides at ``rev``: its ``api``, less the calls its factory's
+    ``API_INTRODUCED`` (kernel name -> history reference, if it has one) says came later."""
+    later = getattr(impl.factory, "API_INTRODUCED", None) or {}
+    names = [entry.partition(":")[0] for entry in impl.api]
+    return [n for n in names if not (later.get(n) and not rev.has(later[n]))]
 
 
 def live_bugs(history: Any, rev: Any) -> list[tuple[str, list[str]]]:
@@ -764,8 +772,14 @@ class ApiDirective(_RegistryDirective):
                 rows.append([(("code", f"{name}()"),), "not modelled yet", "—", "—"])
                 continue
             for impl in sorted(providers, key=lambda i: host.history.ref_index(i.introduced)):
+                since = impl.introduced
+                later = (getattr(impl.factory, "API_INTRODUCED", None) or {}).get(name)
+                if later and host.history.ref_index(later) > host.history.ref_index(since):
+                    if impl.removed and host.history.ref_index(later) >= host.history.ref_index(impl.removed):
+                        continue  # the call came after this implementation's time
+                    since = later
                 rows.append([(("code", f"{name}()"),), (("code", impl.name),),
-                             describe_ref(host, impl.introduced),
+                             describe_ref(host, since),
                              describe_ref(host, impl.removed) if impl.removed else "—"])
         rows = [[c if not isinstance(c, list) else nodes.inline("", "", *c) for c in r] for r in rows]
         return [make_table(host, ["function", "implementation", "from", "until"], rows, widths=[2, 2, 5, 5])]

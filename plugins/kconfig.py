@@ -14,10 +14,6 @@ from linuxmm.records import BootParam, ConfigSymbol
 @hookimpl
 def linuxmm_config_symbols():
     return [
-        ConfigSymbol("KASAN", introduced="0b24becc810d", modelled=False,
-                     help="Kernel address sanitizer (generic, shadow 1:8)."),
-        ConfigSymbol("KASAN_VMALLOC", introduced="3c5c3cfb9ef4", depends_on="KASAN", modelled=False,
-                     help="Back vmalloc space with real KASAN shadow."),
         ConfigSymbol("FAULT_INJECTION", introduced="8a8b6502fb66", modelled=False, help="Fault-injection framework."),
         ConfigSymbol("FAILSLAB", introduced="8a8b6502fb66", depends_on="FAULT_INJECTION", modelled=False,
                      help="Fault injection for kmalloc."),
@@ -52,7 +48,6 @@ def linuxmm_boot_params():
                   help="Zero pages and objects on allocation."),
         BootParam("init_on_free", introduced="6471384af2a6", parse=parse_bool, early=True,
                   help="Zero pages and objects on free."),
-        BootParam("nohugevmalloc", introduced="121e6f3258fe", parse=parse_bool, help="Disable huge vmalloc mappings."),
         BootParam("failslab", introduced="8a8b6502fb66", parse=_fault_attr, modelled=False,
                   help="Fault injection for kmalloc: <interval>,<probability>,<space>,<times>."),
         BootParam("fail_page_alloc", introduced="v2.6.20", parse=_fault_attr, modelled=False,

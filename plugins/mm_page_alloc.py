@@ -130,6 +130,7 @@ from math import isqrt
 from linuxmm import hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import format_gfp, gfp_era
+from linuxmm.kasan import check_panic_on_warn
 from linuxmm.lists import FreeList
 from linuxmm.machine.frames import PG_buddy, PG_reserved
 from linuxmm.pagealloc import PageAllocator, ZoneInfo
@@ -562,7 +563,7 @@ class Buddy26(PageAllocator):
                 mark = z.watermark[ALLOC_WMARK_LOW] + z.lowmem_reserve[z.idx] + z.nr_reserved_highatomic
                 atab.append((z, mark, lst, mt) if mtsearch else (z, mark, lst))
             ftab = [None] * 256
-            if not self.init_on_free:
+            if not self.init_on_free and self.kasan is None:
                 for z in self.zones:
                     for mt in range(self.nr_mt):
                         pcp = self.pcp[cpu][z.idx][0]
@@ -582,7 +583,7 @@ class Buddy26(PageAllocator):
             slow |= _GFP_RECLAIMABLE  # the fast tables are indexed by the four zone bits only
         if self.cold_flag:
             slow |= _GFP_COLD
-        if self.init_on_alloc and not self.init_on_free:
+        if self.init_on_alloc and not self.init_on_free or self.kasan is not None:
             slow = -1
         self._slow_gfp = slow
         self._mt_search = self.has_mt and not self.pcp_per_mt
@@ -590,6 +591,29 @@ class Buddy26(PageAllocator):
         # set_pageblock_migratetype): the fast free path's one lookup.
         self._fblocks = [[ftab[key] for key in self.pbkey] for ftab in self._freetabs]
         self._fast_paths = [self._make_fast_paths(cpu) for cpu in range(len(self.pcp))]
+
+    # -- KASAN: kasan_alloc_pages / kasan_free_pages (0b24becc810d) -----------------------------
+    kasan = None
+
+    def kasan_init(self, kasan) -> None:
+        """Attach KASAN at boot: every free page is poisoned, as freeing boot memory poisoned it,
+        and from now on every allocation and free takes the slow path, where pages are
+        unpoisoned on allocation and poisoned with KASAN_PAGE_FREE on free."""
+        self.kasan = kasan
+        base = self._base
+        for z in self.zones:
+            for order, lists in enumerate(z.free_area):
+                for fl in lists:
+                    for pfn in fl:
+                        kasan.kasan_free_pages(base + (pfn << PAGE_SHIFT), order)
+        for per_zone in self.pcp:
+            for sets in per_zone:
+                for pcp in sets:
+                    for lst in pcp.lists:
+                        for pfn in lst:
+                            kasan.kasan_free_pages(base + (pfn << PAGE_SHIFT), 0)
+        self._build_fast_tables()
+        self.switch_cpu(self._cpu)
 
     def _boot_messages(self) -> None:
         printk = self.kernel.dmesg.printk
@@ -736,6 +760,8 @@ class Buddy26(PageAllocator):
                 self.reserve_highatomic_pageblock(got[0], got[1])
         pfn = got[1]
         nr = 1 << order
+        if self.kasan is not None:
+            self.kasan.kasan_alloc_pages(self._base + (pfn << PAGE_SHIFT), order)
         # init_on_free leaves every free page zeroed already (free_pages_prezeroed, 6471384af2a6)
         if (gfp_mask & _GFP_ZERO or self.init_on_alloc) and not self.init_on_free:
             self.zero_pages(pfn, nr)
@@ -1150,6 +1176,7 @@ class Buddy26(PageAllocator):
         printk = self.kernel.dmesg.printk
         printk("------------[ cut here ]------------")
         printk(self._warn_fmt.format(cpu=self._cpu))
+        check_panic_on_warn(self.kernel, "kernel")
 
     def _warn_alloc_failed(self, gfp_mask: int, order: int) -> None:
         """The era's "page allocation failure" line(s) (formats in _setup_reports)."""
@@ -1221,6 +1248,8 @@ class Buddy26(PageAllocator):
             self._aorder[pfn + (1 << o)] = o + 1
         if owned - 1 > order:
             self.kernel.counters["leaked_pages"] += (1 << (owned - 1)) - nr
+        if self.kasan is not None:
+            self.kasan.kasan_free_pages(addr, order)
         if self.init_on_free:
             self.zero_pages(pfn, nr)
         zone = self.page_zone(pfn)

@@ -762,6 +762,45 @@ class Slub(SlabAllocator):
         return 1 if n.nr_slabs else 0
 
     # ------------------------------------------------------------------------------------------
+    # KASAN (0b24becc810d): every call takes the slow path, where the hooks run
+    kasan = None
+
+    def kasan_init(self, kasan: Any) -> None:
+        """Attach KASAN: slabs that exist are poisoned but for their objects in use; no fast paths.
+
+        What the model leaves out: the metadata KASAN adds to each object (its alloc/free
+        tracks, which make ``size`` larger with KASAN on) and the quarantine that holds freed
+        objects back from reuse.
+        """
+        self.kasan = kasan
+        for slab in list(self.slabs.values()):
+            s = slab.cache
+            kasan.kasan_poison_slab(slab.addr, PAGE_SIZE << slab.order)
+            free = set(slab.freelist)
+            for c in s.cpu_slab:
+                if c.slab is slab:
+                    free.update(c.freelist)
+            for i in range(slab.objects):
+                obj = self.obj_addr(s, slab, i)
+                if obj not in free:
+                    kasan.kasan_kmalloc(obj, s.object_size, s.object_size)
+        self.register_alloc_hook(lambda cache, gfp: False)
+
+    def nearest_obj(self, s: KmemCache, slab: Slab, x: int) -> int:
+        """``nearest_obj``: the start of the object ``x`` points into."""
+        start = slab.addr + s.red_left_pad
+        i = max(0, min(slab.objects - 1, (x - start) // s.size))
+        return start + i * s.size
+
+    def kasan_object(self, addr: int) -> tuple[str, int, int] | None:
+        """For KASAN's report: (cache name, object size, object start) of the slab object at ``addr``."""
+        slab = self.slab_of.get(addr >> PAGE_SHIFT)
+        if slab is None:
+            return None
+        s = slab.cache
+        return s.name, s.object_size, self.nearest_obj(s, slab, addr)
+
+    # ------------------------------------------------------------------------------------------
     # slabs
     def obj_addr(self, s: KmemCache, slab: Slab, i: int) -> int:
         return slab.addr + i * s.size + s.red_left_pad
@@ -795,6 +834,8 @@ class Slub(SlabAllocator):
         if s.ctor:
             for p in reversed(slab.freelist):
                 s.ctor(p)
+        if self.kasan is not None:
+            self.kasan.kasan_poison_slab(addr, PAGE_SIZE << order)
         s.node.nr_slabs += 1
         s.node.total_objects += objects
         return slab
@@ -972,6 +1013,8 @@ class Slub(SlabAllocator):
             return 0
         if flags & _GFP_ZERO or self.init_on_alloc:
             self.zero_object(addr, PAGE_SIZE << order)
+        if self.kasan is not None:
+            self.kasan.kasan_kmalloc_large(addr, size, order)
         vpn = addr >> PAGE_SHIFT
         for i in range(1 << order):
             self.large[vpn + i] = (addr, order)
@@ -1001,6 +1044,8 @@ class Slub(SlabAllocator):
             zero = orig_size if s.debug and s.kmalloc and s.flags & (SLAB_STORE_USER | SLAB_RED_ZONE) \
                 and self.kmalloc_redzone else s.object_size
             self.zero_object(obj, zero)
+        if self.kasan is not None:
+            self.kasan.kasan_kmalloc(obj, orig_size, s.object_size)
         return obj
 
     def ___slab_alloc(self, s: KmemCache, gfp: int, c: KmemCacheCpu, orig_size: int) -> int:
@@ -1098,6 +1143,8 @@ class Slub(SlabAllocator):
 
     def slab_free(self, s: KmemCache, slab: Slab, x: int) -> None:
         """``slab_free``: this CPU's slab is the fast path; else ``__slab_free``."""
+        if self.kasan is not None and self.kasan.kasan_slab_free(x, self.nearest_obj(s, slab, x), s.object_size):
+            return  # reported as a double or invalid free: the object stays where it is
         if self.init_on_free and not s.debug:
             self.zero_object(x, s.object_size)
         c = s.cpu_slab[self.cpu]

@@ -262,7 +262,7 @@ def test_symbols_say_what_setting_them_changes(tmp_path):
     assert status == 0
     flat = text
     assert "CONFIG_KASAN Kernel address sanitizer" in flat
-    assert "accepted, no effect in this model" in flat  # KASAN is declared modelled=False until it is
+    assert "changes checks on every memory access, the boot log (at v6.18)" in flat  # KASAN is modelled
     assert "chooses slub" in flat  # CONFIG_SLUB picks the slub implementation
     assert "CONFIG_NOSUCH" in flat and "not declared by any plugin yet" in flat
 

@@ -52,7 +52,7 @@ def test_modelled_releases_are_ordered_and_bounded(hist):
     ("0.01", "v0.01"), ("v0.01", "v0.01"), ("0.95", "v0.11"), ("0.99.15", "v0.11"), ("1.1.50", "v1.0"),
     ("1.1.89", "v1.1.89"), ("1.3.100", "v1.2.0"), ("2.0.40", "v2.0"), ("2.5.75", "v2.4.0"),
     ("2.6.28", "v2.6.28"), ("2.6.28.10", "v2.6.28"), ("4.19", "v4.19"), ("4.19.300", "v4.19"),
-    ("6.15-rc6", "v6.15-rc6"), ("6.15-rc7", "v6.15-rc6"), ("6.15", "v6.15"), ("latest", "v6.18"),
+    ("6.15-rc6", "v6.15-rc6"), ("6.15-rc7", "v6.15-rc7"), ("6.15-rc3", "v6.15-rc1"), ("6.15", "v6.15"), ("latest", "v6.18"),
 ])
 def test_resolve_releases(hist, flag, name):
     assert hist.resolve(flag).name == name
@@ -85,7 +85,7 @@ def test_commit_order_follows_the_record(hist):
     ("9.99", "newer than the newest modelled release (v6.18)"),
     ("6.19", "nearest: v6.16, v6.17, v6.18"),
     ("2.6.x", "'2.6.x' is not a kernel version; nearest modelled:"),
-    ("2.7", "nearest modelled: v2.6.37, v2.6.38, v2.6.39, v3.0-rc1, v3.0, v3.1"),  # a238ab5b0239 is in 3.0-rc1
+    ("2.7", "nearest modelled: v2.6.38, v2.6.39-rc1, v2.6.39, v3.0-rc1, v3.0, v3.1"),  # 89699605fe7c, a238ab5b0239
     ("deadbeef0", "deadbeef0 is not a modelled commit"),
 ])
 def test_bad_flags_are_one_clear_line(hist, flag, needle):

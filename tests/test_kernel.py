@@ -56,7 +56,7 @@ def test_on_cpu_switches_and_restores(toy_host):
 
 def test_flush_tlb_all_counts_ipis(toy_host):
     k = boot_toy(toy_host, cpus=4)
-    k.cpus[2].tlb.add(7)
+    k.cpus[2].tlb[7] = 7
     k.flush_tlb_all()
     assert k.counters["tlb_flushes"] == 1 and k.counters["ipis"] == 3 and not k.cpus[2].tlb
 

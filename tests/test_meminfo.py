@@ -103,7 +103,7 @@ def test_2620_exact():
         "SwapFree:            0 kB\nDirty:               0 kB\nWriteback:           0 kB\nAnonPages:           0 kB\n"
         "Mapped:              0 kB\nSlab:                0 kB\nSReclaimable:        0 kB\nSUnreclaim:          0 kB\n"
         "PageTables:          0 kB\nNFS_Unstable:        0 kB\nBounce:              0 kB\nCommitLimit:     28988 kB\n"
-        "Committed_AS:        0 kB\nVmallocTotal:        0 kB\nVmallocUsed:         0 kB\nVmallocChunk:        0 kB\n"
+        "Committed_AS:        0 kB\nVmallocTotal: 34359738367 kB\nVmallocUsed:         0 kB\nVmallocChunk: 34359738367 kB\n"
         "HugePages_Total:     0\nHugePages_Free:      0\nHugePages_Rsvd:      0\nHugepagesize:     2048 kB\n")
 
 

@@ -290,9 +290,9 @@ HISTORY = linuxmm.history()
 
 
 def releases(a: str, b: str) -> list[str]:
-    """The modelled mainline releases from a to b, both included."""
+    """The modelled releases from a to b, both included (a stable release sits beside its base)."""
     lo, hi = HISTORY.tag_index[a], HISTORY.tag_index[b]
-    return [t for t in RELEASES if t in HISTORY.tag_index and lo <= HISTORY.tag_index[t] <= hi]
+    return [t for t in RELEASES if lo <= HISTORY.ref_index(t) <= hi]
 
 
 def points(a: str, b: str) -> list[str]:

@@ -46,9 +46,9 @@ def test_versions_that_never_existed(given, reason):
 
 
 def test_real_versions_between_modelled_points_say_what_they_resolved_to():
-    k = linuxmm.boot("6.12.5")
-    assert k.version == "v6.12" and k.revision.note == (
-        "6.12.5 is a stable release the model has no backports for: resolved to v6.12, the mainline release it "
+    k = linuxmm.boot("6.11.5")
+    assert k.version == "v6.11" and k.revision.note == (
+        "6.11.5 is a stable release the model has no backports for: resolved to v6.11, the mainline release it "
         "is based on")
     assert linuxmm.boot("2.5.75").revision.note == ("2.5.75 is not a modelled release: resolved to v2.4.0, the "
                                                     "newest modelled release at or before it")
@@ -57,10 +57,10 @@ def test_real_versions_between_modelled_points_say_what_they_resolved_to():
 
 
 def test_cli_prints_what_a_version_resolved_to(capsys):
-    assert main(["--kernel-version", "6.12.5", "--mem", "64M", "info"]) == 0
+    assert main(["--kernel-version", "6.11.5", "--mem", "64M", "info"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:2] == ["version:     v6.12", "resolved:    6.12.5 is a stable release the model has no backports "
-                                                "for: resolved to v6.12, the mainline release it is based on"]
+    assert lines[:2] == ["version:     v6.11", "resolved:    6.11.5 is a stable release the model has no backports "
+                                                "for: resolved to v6.11, the mainline release it is based on"]
     assert main(["--kernel-version", "2.06.28", "info"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("linuxmm: error: '2.06.28' is not a Linux release (version numbers have no leading zeros)")

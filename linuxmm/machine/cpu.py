@@ -36,13 +36,40 @@ class Counters(dict):
 
 
 class CPU:
-    """One CPU: its id and its TLB (a set of cached virtual page numbers)."""
+    """One CPU: its id and its TLB.
 
-    __slots__ = ("id", "tlb")
+    The TLB caches translations of kernel virtual addresses that went
+    through the page tables (:mod:`linuxmm.machine.pagetable`): ``tlb`` maps
+    a virtual page number to its page frame (one entry per 4K page),
+    ``tlb_huge`` maps a PMD index to the first frame of a huge leaf (one
+    entry per 2M or 4M page).  An entry stays until a flush reaches this CPU,
+    whatever happens to the page tables meanwhile: that is what makes a
+    stale translation observable.  Direct-map accesses are translated
+    arithmetically and never enter the model's TLB.
+    """
+
+    __slots__ = ("id", "tlb", "tlb_huge")
 
     def __init__(self, cpu_id: int):
         self.id = cpu_id
-        self.tlb: set[int] = set()
+        self.tlb: dict[int, int] = {}
+        self.tlb_huge: dict[int, int] = {}
+
+    def flush(self) -> None:
+        """Drop every cached translation (``__flush_tlb_all`` on this CPU)."""
+        self.tlb.clear()
+        self.tlb_huge.clear()
+
+    def flush_range(self, start: int, end: int, pmd_shift: int) -> None:
+        """Drop the translations of ``[start, end)`` (``invlpg`` per page; huge leaves that overlap)."""
+        tlb = self.tlb
+        if tlb:
+            for vpn in range(start >> 12, (end + 0xFFF) >> 12):
+                tlb.pop(vpn, None)
+        huge = self.tlb_huge
+        if huge:
+            for idx in range(start >> pmd_shift, ((end - 1) >> pmd_shift) + 1):
+                huge.pop(idx, None)
 
     def __repr__(self) -> str:
-        return f"CPU({self.id}, tlb={len(self.tlb)} entries)"
+        return f"CPU({self.id}, tlb={len(self.tlb)}+{len(self.tlb_huge)} entries)"
