@@ -169,7 +169,10 @@ class Kernel:
     # -- public API ---------------------------------------------------------
     def has(self, ref: str) -> bool:
         """True if this kernel contains the commit (sha prefix) or release tag ``ref``."""
-        hit = self._has_cache.get(ref)
+        try:
+            hit = self._has_cache.get(ref)
+        except TypeError:  # an unhashable ref (a list ...): the revision's check names the mistake
+            return self.revision.has(ref)
         if hit is None:
             hit = self._has_cache[ref] = self.revision.has(ref)
         return hit

@@ -593,7 +593,8 @@ class Slab26(SlabAllocator):
         """``____cache_alloc``'s and ``__cache_free``'s array branches for one CPU (see the docstring)."""
         slow_only = bool(self.init_on_alloc or self.init_on_free or self.alloc_hooks
                          or (self.v24 and not self.smp))
-        small: list[ArrayCache | None] = [None] * 193
+        # sizes 0..192, then Nones for negative sizes (-1 .. -193): those take the slow path, which refuses them
+        small: list[ArrayCache | None] = [None] * 386
         if not slow_only:
             for size in range(1, 193):
                 c = self.size_caches.get(self.find_size(size))
@@ -601,7 +602,7 @@ class Slab26(SlabAllocator):
                     small[size] = c.array[cpu]
             if not self.zero_size_ptr:
                 small[0] = small[1]
-        slow_mask = -1 if slow_only else (_GFP_ZERO | _GFP_DMA)
+        slow_mask = -1 if slow_only else (_GFP_ZERO | _GFP_DMA | ~0xFFFFFFFF)  # bits above a gfp_t: slow path
         kmalloc_slow, kfree_slow = self.kmalloc_slow, self.kfree_slow
         alloc_slow, cache_free_slow = self.kmem_cache_alloc_slow, self.kmem_cache_free_slow
         slab_of = self.slab_of

@@ -105,6 +105,8 @@ PID = 1
 COMM = "linuxmm"
 CACHE_LINE = 64
 WORD = 8
+#: every bit above a 32-bit gfp_t (the fast paths' masks include it: such a mask is refused on the slow path)
+_NOT_GFP = ~0xFFFFFFFF
 MAX_NR_ORDER = 11  # orders 0..10 on x86_64 in every era
 #: Structure sizes of the model's configuration (x86_64, one node, SLUB_DEBUG, no hardening) [S: summed
 #: from the 6.x struct layouts; other eras differ by a few words and are not modelled separately].
@@ -898,13 +900,16 @@ class Slub(SlabAllocator):
         """
         slow_only = bool(self.init_on_alloc or self.init_on_free or self.alloc_hooks)
         normal = self.kmalloc_caches[KMALLOC_NORMAL]
-        small: list[KmemCacheCpu | None] = [None] * 193
+        # 193 entries for sizes 0..192, then 193 Nones that a negative size indexes (-1 .. -193), so a
+        # negative size falls to the slow path (which refuses it) at no cost to the fast one
+        small: list[KmemCacheCpu | None] = [None] * 386
         if not slow_only:
             for size in range(1, 193):
                 s = normal[kmalloc_index(size)]
                 if s is not None and not s.debug and size <= self.kmalloc_max_cache:
                     small[size] = s.cpu_slab[cpu]
-        slow_mask = -1 if slow_only else self._slow_mask()
+        # bits above a gfp_t send a mask to the slow path too, where check_gfp refuses it
+        slow_mask = -1 if slow_only else self._slow_mask() | _NOT_GFP
         kmalloc_slow, free_slow = self.kmalloc_slow, self.kfree_slow
         alloc_slow, cache_free_slow = self.kmem_cache_alloc_slow, self.kmem_cache_free_slow
         slab_of = self.slab_of
@@ -1096,7 +1101,7 @@ class Slub(SlabAllocator):
         self._caller = "kfree"
         try:
             if objp <= ZERO_SIZE_PTR:
-                if objp.__class__ is not int:
+                if objp.__class__ is not int or objp < 0:
                     raise TypeError
                 return
         except TypeError:
