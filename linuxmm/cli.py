@@ -419,7 +419,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     out.append("config:      " + (" ".join(changed) if changed else "(defaults)"))
     out.append("cmdline:     " + (k.cmdline.text or "(empty)"))
     if k.cmdline.unknown:
-        out.append("unknown:     " + " ".join(k.cmdline.unknown) + f" (not parameters of {rev.describe})")
+        out.append("unknown:     " + " ".join(k.cmdline.unknown) + f" ({rev.describe} did not take them: passed to user space)")
     if k.cmdline.malformed:
         out.append("malformed:   " + " ".join(k.cmdline.malformed))
     for note in getattr(k.config, "whatifs", ()):
@@ -593,7 +593,11 @@ def _flush_quietly() -> None:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()  # loads the plugins: a bad LINUXMM_PLUGINS is a usage error
+    except LinuxmmError as exc:
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors

@@ -252,7 +252,7 @@ class History:
             grouped.setdefault(commit.tag, []).append(commit)
         points: list[Point] = []
         for tag in mainline:
-            for commit in sorted(grouped.get(tag, ()), key=lambda c: (c.date, c.sha)):
+            for commit in sorted(grouped.get(tag, ()), key=lambda c: (c.date, c.seq, c.sha)):
                 points.append(Point(len(points), commit=commit))
             points.append(Point(len(points), release=by_tag[tag]))
         self.points = points

@@ -53,6 +53,8 @@ BUILTIN_PLUGINS = (
     "linuxmm_plugins.kasan_test",
     "linuxmm_plugins.mm_vrealloc",
     "linuxmm_plugins.mm_vrealloc_workloads",
+    "linuxmm_plugins.history_results",
+    "linuxmm_plugins.fault_inject",
 )
 
 #: Order in which subsystems are built at boot (later ones may use earlier ones).

@@ -63,6 +63,8 @@ import hashlib
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
+from .warn import check_panic_on_warn, warn  # noqa: F401  (re-exported: KASAN's WARNs and panic_on_warn)
+
 if TYPE_CHECKING:  # pragma: no cover
     from .kernel import Kernel
 
@@ -617,22 +619,3 @@ def memcpy(kernel: "Kernel", dst: int, src: int, n: int) -> None:
         memory = kernel.memory
         memory.write(dst, memory.read(src, n))
 
-
-def warn(kernel: "Kernel", path: str, func: str, message: str | None = None) -> None:
-    """``WARN``/``WARN_ON`` as x86_64 kernels from v3.11 print it (no line numbers, as the page
-    allocator's and vmalloc's warnings), then ``panic_on_warn`` (``check_panic_on_warn``)."""
-    printk = kernel.dmesg.printk
-    printk("------------[ cut here ]------------")
-    if kernel.has("v3.11"):  # [S] "WARNING: CPU: %d PID: %d at %s:%d %pS"
-        printk(f"WARNING: CPU: {kernel.this_cpu} PID: {PID} at {path} {func}")
-    else:
-        printk(f"WARNING: at {path} {func}()")
-    if message is not None:
-        printk(message)
-    check_panic_on_warn(kernel, "kernel")
-
-
-def check_panic_on_warn(kernel: "Kernel", origin: str) -> None:
-    """kernel/panic.c: panic after a warning when ``panic_on_warn=1`` (``origin: `` from v6.2)."""
-    if kernel.cmdline.get("panic_on_warn", 0):
-        kernel.panic(f"{origin}: panic_on_warn set ..." if kernel.has("v6.2") else "panic_on_warn set ...")

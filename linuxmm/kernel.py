@@ -235,6 +235,21 @@ class Kernel:
                 fn = getattr(obj, attr)
                 setattr(self, name, guard(fn) if guard else fn)
 
+    def fault_attr(self, name: str) -> Any:
+        """The fault-injection knobs of capability ``name``, named as its debugfs files are.
+
+        ``name`` is ``"failslab"`` or ``"fail_page_alloc"``; the kernel needs
+        CONFIG_FAULT_INJECTION and the capability's own symbol.  The object's
+        attributes are ``/sys/kernel/debug/<name>/*`` with ``_`` for ``-``
+        (``probability``, ``interval``, ``times``, ``space``, ``verbose``,
+        ``task_filter``, ``ignore_gfp_wait`` ...), checked when set; ``task``
+        is the model's one task (``make_it_fail``, ``fail_nth``).  See
+        :mod:`linuxmm.fault_inject`.
+        """
+        from .fault_inject import fault_attr
+
+        return fault_attr(self, name)
+
     def provides(self, name: str) -> bool:
         """Whether this kernel has the kernel function ``name`` (``"kmalloc"``, ``"vrealloc"`` ...).
 

@@ -33,6 +33,9 @@ class Commit:
     fixes: tuple[str, ...] = ()
     mark: str = "V"
     source: str = ""
+    #: Order among commits of the same date and tag, where the record gives it (0 first);
+    #: commits that tie on (date, seq) are ordered by sha.
+    seq: int = 0
 
 
 @dataclass(frozen=True)

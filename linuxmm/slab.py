@@ -194,6 +194,7 @@ class SlabAllocator:
         self.slab_pages_in = 0  # pages received from the page allocator, all time
         self.slab_pages_out = 0  # pages given back
         self.large_pages = 0  # pages of kmalloc requests sent straight to the page allocator
+        self.kasan: Any = None  # set when KASAN attaches (SLUB)
         self.counters.declare("slab_pages_allocated", "slab_pages_freed")
         init_alloc = kernel.cmdline.get("init_on_alloc")
         init_free = kernel.cmdline.get("init_on_free")
@@ -265,8 +266,49 @@ class SlabAllocator:
             return first_use
         return tuple(make(n) for n in names)
 
-    def _build_fast_paths(self) -> None:  # pragma: no cover - every era overrides
+    # -- per-CPU fast paths (SLAB 2.4-6.7 and SLUB: one set of closures per CPU) ---------------
+    def _make_fast_paths(self, cpu: int) -> tuple[Callable[..., Any], ...]:  # pragma: no cover
+        """``kmalloc``, ``kfree``, ``kmem_cache_alloc`` and ``kmem_cache_free`` for ``cpu`` (each era's own)."""
         raise NotImplementedError
+
+    def _build_fast_paths(self) -> None:
+        """Bind the four calls: first-use stand-ins until boot is finished, then each CPU's closures."""
+        if not self.booted:
+            self._fast = [self.first_use_paths(("kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free"))]
+            self._fast *= self.ncpus
+        else:
+            self._fast = [self._make_fast_paths(cpu) for cpu in range(self.ncpus)]
+        self.switch_cpu(self.cpu)
+
+    def switch_cpu(self, cpu: int) -> None:
+        """Make ``cpu`` current: its own kmalloc/kfree/kmem_cache_alloc/kmem_cache_free closures."""
+        self.cpu = cpu
+        self.kmalloc, self.kfree, self.kmem_cache_alloc, self.kmem_cache_free = self._fast[cpu]
+
+    def register_alloc_hook(self, hook: Callable[[Any, int], bool]) -> None:
+        """Add a slow-path-only allocation hook (failslab, KASAN): ``hook(cache, gfp)`` returns True to fail.
+
+        Every call then takes the slow path; the fast paths are rebuilt once.
+        """
+        self.alloc_hooks.append(hook)
+        self._build_fast_paths()
+        self.kernel.rebind()
+
+    def kmalloc_large(self, size: int, flags: int) -> int:
+        """``kmalloc_large``: pages straight from the page allocator (order ``get_order(size)``)."""
+        order = get_order(size)
+        addr = self.pa.alloc_block(order, flags & ~_GFP_ZERO)
+        if not addr:
+            return 0
+        if flags & _GFP_ZERO or self.init_on_alloc:
+            self.zero_object(addr, PAGE_SIZE << order)
+        if self.kasan is not None:
+            self.kasan.kasan_kmalloc_large(addr, size, order)
+        vpn = addr >> PAGE_SHIFT
+        for i in range(1 << order):
+            self.large[vpn + i] = (addr, order)
+        self.large_pages += 1 << order
+        return addr
 
     # -- pages ------------------------------------------------------------------------
     def kmem_getpages(self, order: int, gfp: int, reclaimable: bool) -> int:

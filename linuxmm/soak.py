@@ -107,7 +107,7 @@ def _pools(kernel: "Kernel", rng: random.Random) -> list[_Pool]:
 
         def k_alloc(r: random.Random) -> tuple[int, int, Any]:
             size = r.choice((8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4000)) - r.randint(0, 7)
-            return kmalloc(size, r.choice(masks[:2])), size, None
+            return kmalloc(size, r.choice(masks[:3])), size, None  # GFP_ATOMIC too (what failslab fails)
 
         pools.append(_Pool("kmalloc", k_alloc, lambda addr, _: kfree(addr), 3))
     if kernel.provides("vmalloc") and kernel.provides("vfree"):

@@ -179,9 +179,10 @@ COMMITS: tuple[Commit, ...] = (
            source="6.14-stable review 'commit a0309faf1cb0... upstream' with Fixes: 3ddc2fefe6f3; chronological log "
                   "puts it before mm-hotfixes-stable-2025-05-10 merge and the -rc6 pulls (date S)"),
     Commit(sha="70d1eb031a68", subject="mm: vmalloc: only zero-init on vrealloc shrink", author="Kees Cook",
-           date="2025-05-15", tag="v6.15", fixes=("a0309faf1cb0",), mark="V",
+           date="2025-05-15", tag="v6.15", fixes=("a0309faf1cb0",), mark="V", seq=1,
            source="6.12-stable review 'commit 70d1eb031a68... upstream' (Fixes: a0309faf1cb0, 2025-05-15); stable "
-                  "post-receive revlist: merged via mm-hotfixes-stable-2025-05-25 just before 'Linux 6.15'"),
+                  "post-receive revlist: merged via mm-hotfixes-stable-2025-05-25 just before 'Linux 6.15'; after "
+                  "f7a35a3c36d1: posted 'on top of' it, and numbered 602/626 after its 601/626 in 6.12-stable"),
     Commit(sha="f7a35a3c36d1", subject="mm: vmalloc: actually use the in-place vrealloc region", author="Kees Cook",
            date="2025-05-15", tag="v6.15", fixes=("a0309faf1cb0",), mark="V",
            source="6.14-stable review 'commit f7a35a3c36d1... upstream' (Fixes: a0309faf1cb0); same revlist as "

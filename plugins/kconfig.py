@@ -14,23 +14,9 @@ from linuxmm.records import BootParam, ConfigSymbol
 @hookimpl
 def linuxmm_config_symbols():
     return [
-        ConfigSymbol("FAULT_INJECTION", introduced="8a8b6502fb66", modelled=False, help="Fault-injection framework."),
-        ConfigSymbol("FAILSLAB", introduced="8a8b6502fb66", depends_on="FAULT_INJECTION", modelled=False,
-                     help="Fault injection for kmalloc."),
-        ConfigSymbol("FAIL_PAGE_ALLOC", introduced="v2.6.20", depends_on="FAULT_INJECTION", modelled=False,
-                     help="Fault injection for alloc_pages() (merged for 2.6.20 [S])."),
         ConfigSymbol("INIT_ON_ALLOC_DEFAULT_ON", introduced="6471384af2a6", help="init_on_alloc=1 by default."),
         ConfigSymbol("INIT_ON_FREE_DEFAULT_ON", introduced="6471384af2a6", help="init_on_free=1 by default."),
     ]
-
-
-def _fault_attr(value: str | None) -> tuple[int, int, int, int]:
-    if value is None:
-        raise ValueError("expects four comma-separated numbers")
-    parts = value.split(",")
-    if len(parts) != 4:
-        raise ValueError("expects four comma-separated numbers")
-    return tuple(int(p) for p in parts)  # type: ignore[return-value]
 
 
 def _mem(value: str | None) -> int:
@@ -48,8 +34,4 @@ def linuxmm_boot_params():
                   help="Zero pages and objects on allocation."),
         BootParam("init_on_free", introduced="6471384af2a6", parse=parse_bool, early=True,
                   help="Zero pages and objects on free."),
-        BootParam("failslab", introduced="8a8b6502fb66", parse=_fault_attr, modelled=False,
-                  help="Fault injection for kmalloc: <interval>,<probability>,<space>,<times>."),
-        BootParam("fail_page_alloc", introduced="v2.6.20", parse=_fault_attr, modelled=False,
-                  help="Fault injection for alloc_pages(): <interval>,<probability>,<space>,<times>."),
     ]

@@ -127,10 +127,10 @@ from __future__ import annotations
 from array import array
 from math import isqrt
 
-from linuxmm import hookimpl
+from linuxmm import fault_inject, hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import format_gfp, gfp_era
-from linuxmm.kasan import check_panic_on_warn
+from linuxmm.warn import check_panic_on_warn
 from linuxmm.lists import FreeList
 from linuxmm.machine.frames import PG_buddy, PG_reserved
 from linuxmm.pagealloc import PageAllocator, ZoneInfo
@@ -279,6 +279,9 @@ class Buddy26(PageAllocator):
         self._init_migratetypes()
         self._setup_reports(has)  # the failure report and the max-order WARNING of this era
 
+        # fault injection (933e312e73f8): the boot parameters' __setup handlers have run (parse_args
+        # precedes mm_init); with CONFIG_FAIL_PAGE_ALLOC every allocation takes the slow path
+        self.fail_page_alloc = fault_inject.boot(kernel)  # should_fail_alloc_page, or None
         cmd = kernel.cmdline
         cfg = kernel.config
         self.init_on_alloc = bool(self.init_on and cmd.get("init_on_alloc", bool(cfg.get("INIT_ON_ALLOC_DEFAULT_ON"))))
@@ -633,6 +636,10 @@ class Buddy26(PageAllocator):
         """Make ``cpu`` current: its per-CPU tables and its own fast-path functions."""
         self._cpu = cpu
         self.alloc_pages, self.free_pages = self._fast_paths[cpu]
+        if self.fail_page_alloc is not None:  # should_fail_alloc_page, then the slow path
+            self.alloc_pages = self._alloc_pages_failing
+        elif self._slow_gfp == -1:  # every allocation is zeroed or annotated: a mask of 0 too
+            self.alloc_pages = self._alloc_pages_every
 
     # -- the hot path ----------------------------------------------------------
     def _make_fast_paths(self, cpu: int):
@@ -1500,6 +1507,17 @@ class Buddy26(PageAllocator):
             total = sum(z.nr_free[o] << o for o in range(self.nr_orders))
             out.append(f"Node 0 {z.name}: " + "".join(parts) + f"= {total * 4}kB")
         return "\n".join(out) + "\n"
+
+    def _alloc_pages_every(self, gfp_mask: int, order: int = 0) -> int:
+        """``alloc_pages`` when no allocation may take the fast path (init_on_alloc, KASAN)."""
+        return self._alloc_pages_slow(gfp_mask, order)
+
+    def _alloc_pages_failing(self, gfp_mask: int, order: int = 0) -> int:
+        """``alloc_pages`` with CONFIG_FAIL_PAGE_ALLOC: an injected failure returns NULL before any zone is
+        tried (and without the failure report); every other call takes the slow path."""
+        if self.fail_page_alloc(gfp_mask, order):
+            return 0
+        return self._alloc_pages_slow(gfp_mask, order)
 
     def alloc_block(self, order: int, gfp: int) -> int:
         return self.alloc_pages(gfp, order)

@@ -62,7 +62,7 @@ from typing import Any, Callable
 from linuxmm import hookimpl
 from linuxmm.checks import check_addr, check_gfp, check_size
 from linuxmm.errors import ArgumentError, ConfigError
-from linuxmm.gfp import __GFP_DMA, __GFP_RECLAIMABLE, __GFP_ZERO, GFP_KERNEL
+from linuxmm.gfp import __GFP_DMA, __GFP_NOWARN, __GFP_RECLAIMABLE, __GFP_ZERO, GFP_KERNEL, era_gfp, gfp_era
 from linuxmm.lists import FreeList
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.records import Implementation
@@ -72,6 +72,7 @@ from linuxmm.slab import (ALIGN, SLAB_CACHE_DMA, SLAB_HWCACHE_ALIGN, SLAB_PANIC,
 _GFP_DMA = __GFP_DMA
 _GFP_ZERO = __GFP_ZERO
 _GFP_RECLAIMABLE = __GFP_RECLAIMABLE
+_GFP_NOWARN = __GFP_NOWARN
 
 BATCHREFILL_LIMIT = 16
 NR_CPUS = 32  # x86_64 defconfig of 2.6.20 [V]: the size of struct kmem_cache's array[]
@@ -173,6 +174,12 @@ class Slab26(SlabAllocator):
         self.slabinfo_version = "1.1" if self.v24 else "2.1" if has("v2.6.14") else "2.0"  # [S boundary]
         self.warn_oversize = has("v3.9")
         self.sanity_in_common = has("v3.7")  # kmem_cache_create's sanity checks moved to slab_common.c [S: 3.7]
+        # kmem_getpages' slab_out_of_memory() report, with CONFIG_DEBUG_SLAB off: from 3.x [S: 3.1 tree
+        # without, 3.10 with] until it went under "#if DEBUG" [S: 3.13 tree without, 4.4.1 with];
+        # printk_ratelimit(): ten reports, the model's clock never lets the limit lapse
+        self.oom_report = has("v3.10") and not has("v4.4")
+        self.oom_left = 10
+        self.oom_gfp_era = gfp_era(has)
         self.has_gfp_reclaimable = has("e12ba74d8ff3")
         # calls the era did not have yet [S: the releases that added them]
         for call, since in (("kzalloc", "v2.6.14"), ("krealloc", "v2.6.22"), ("kmem_cache_zalloc", "v2.6.17"),
@@ -571,24 +578,6 @@ class Slab26(SlabAllocator):
         del ac.entry[:tofree]
 
     # -- the fast paths ---------------------------------------------------------------------------
-    def _build_fast_paths(self) -> None:
-        if not self.booted:
-            self._fast = [self.first_use_paths(("kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free"))]
-            self._fast *= self.ncpus
-        else:
-            self._fast = [self._make_fast_paths(cpu) for cpu in range(self.ncpus)]
-        self.switch_cpu(self.cpu)
-
-    def switch_cpu(self, cpu: int) -> None:
-        self.cpu = cpu
-        self.kmalloc, self.kfree, self.kmem_cache_alloc, self.kmem_cache_free = self._fast[cpu]
-
-    def register_alloc_hook(self, hook: Callable[[KmemCache, int], bool]) -> None:
-        """A slow-path-only allocation hook (failslab, KASAN); the fast paths are rebuilt to skip themselves."""
-        self.alloc_hooks.append(hook)
-        self._build_fast_paths()
-        self.kernel.rebind()
-
     def _make_fast_paths(self, cpu: int):
         """``____cache_alloc``'s and ``__cache_free``'s array branches for one CPU (see the docstring)."""
         slow_only = bool(self.init_on_alloc or self.init_on_free or self.alloc_hooks
@@ -678,19 +667,6 @@ class Slab26(SlabAllocator):
         fit = self.find_size(max(size, 1))
         table = self.dma_caches if flags & _GFP_DMA else self.size_caches
         return self.cache_alloc(table[fit], flags)
-
-    def kmalloc_large(self, size: int, flags: int) -> int:
-        order = get_order(size)
-        addr = self.pa.alloc_block(order, flags & ~_GFP_ZERO)
-        if not addr:
-            return 0
-        if flags & _GFP_ZERO or self.init_on_alloc:
-            self.zero_object(addr, PAGE_SIZE << order)
-        vpn = addr >> PAGE_SHIFT
-        for i in range(1 << order):
-            self.large[vpn + i] = (addr, order)
-        self.large_pages += 1 << order
-        return addr
 
     def kmem_cache_alloc_slow(self, c: Any, flags: Any) -> int:
         c = self.check_cache("kmem_cache_alloc", c, KmemCache)
@@ -795,6 +771,8 @@ class Slab26(SlabAllocator):
             gfp |= _GFP_RECLAIMABLE
         addr = self.kmem_getpages(c.order, gfp, c.reclaimable)
         if not addr:
+            if self.oom_report and self.oom_left and not gfp & _GFP_NOWARN:
+                self.slab_out_of_memory(c, gfp)
             return False
         mgmt = 0
         if c.off_slab:
@@ -821,6 +799,18 @@ class Slab26(SlabAllocator):
         n.free_objects += c.num
         c.stat[GROWN] += 1
         return True
+
+    def slab_out_of_memory(self, c: KmemCache, gfp: int) -> None:
+        """3.x ``slab_out_of_memory()`` [V 3.10, 3.13]: the request, the cache, and its node's slabs."""
+        self.oom_left -= 1
+        p = self.kernel.dmesg.printk
+        n = c.node
+        p(f"SLAB: Unable to allocate memory on node 0 (gfp={era_gfp(gfp, self.oom_gfp_era):#x})")
+        p(f"  cache: {c.name}, object size: {c.size}, order: {c.order}")
+        full, partial, free = len(n.slabs_full), len(n.slabs_partial), len(n.slabs_free)
+        active_objs = full * c.num + sum(self.slabs[k].inuse for k in n.slabs_partial)
+        slabs = full + partial + free
+        p(f"  node 0: slabs: {full + partial}/{slabs}, objs: {active_objs}/{slabs * c.num}, free: {n.free_objects}")
 
     def slab_destroy(self, c: KmemCache, slab: Slab) -> None:
         vpn = slab.addr >> PAGE_SHIFT

@@ -207,6 +207,10 @@ class SlobAllocator(SlabAllocator):
     def _build_fast_paths(self) -> None:
         """SLOB has no per-CPU state: its kernel functions are plain methods."""
 
+    def switch_cpu(self, cpu: int) -> None:
+        """``kernel.on_cpu``: SLOB's heap is shared by every CPU, so only the current CPU changes."""
+        self.cpu = cpu
+
     def register_alloc_hook(self, hook: Callable[[Any, int], bool]) -> None:
         """An allocation hook (failslab, KASAN): while one is registered, every call takes the checked path."""
         self.alloc_hooks.append(hook)

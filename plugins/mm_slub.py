@@ -85,7 +85,7 @@ from typing import Any, Callable
 from linuxmm import hookimpl
 from linuxmm.checks import check_addr, check_gfp, check_size, explain
 from linuxmm.errors import ArgumentError, ConfigError, LinuxmmError
-from linuxmm.gfp import __GFP_DMA, __GFP_NOWARN, __GFP_RECLAIMABLE, __GFP_ZERO, GFP_KERNEL
+from linuxmm.gfp import __GFP_DMA, __GFP_NOWARN, __GFP_RECLAIMABLE, __GFP_ZERO, GFP_KERNEL, format_gfp, gfp_era
 from linuxmm.lists import FreeList
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.records import Implementation
@@ -290,11 +290,18 @@ class Slub(SlabAllocator):
         self.object_section_max = PAGE_SIZE if has("v2.6.37") else 128
         self.zero_tail_on_shrink = has("v6.0")
         self.tiny = bool(kernel.config.get("SLUB_TINY"))
-        self.letter_a = has("v4.6")  # 'A' (failslab) letter [S]
+        # 'A' (SLAB_FAILSLAB) letter, with failslab's cache-filter [V: 2.6.32.9 tree without, 2.6.34-rc7 with]
+        self.letter_a = has("v2.6.34")
         self.slab_debug_name = has("v6.8")  # slab_debug= is the name in messages [S]
         self.max_objs_per_page = 32767 if has("v4.6") else 65535  # MAX_OBJS_PER_PAGE [V 2.6.29, 6.12; S boundary]
         self.has_gfp_reclaimable = has("e12ba74d8ff3")
         self.oom_report = has("v2.6.31")  # slab_out_of_memory() [S]
+        # its first line [V: 2.6.32.9, 3.10, 4.4.1 "(gfp=0x%x)"; 4.9-6.8 ", gfp=%#x(%pGg)"; 6.12.y and 6.18 "on CPU
+        # %u (of node %d)"; the boundaries S: %pGg keyed with the page allocator's, 4.6]; printk_ratelimit(),
+        # then (4.4) its own ratelimit: ten reports, the model's clock never lets the limit lapse
+        self.oom_gfp_era = gfp_era(has)
+        self.oom_cpu = has("v6.12")
+        self.oom_left = 10
         self.wrong_cache_warn = has("v4.11")  # cache_from_obj's WARN [S]
         self.cmpxchg_era = has("v3.1")  # lockless rework: deactivate_slab splices, remote frees to the tail [S]
         self.page_type_slab = has("v6.10")  # PG_slab became a page type [S]
@@ -656,8 +663,38 @@ class Slub(SlabAllocator):
         elif not kmalloc:
             # before 3.9 the struct kmem_cache of a created cache was kmalloc(kmem_size) [V 2.6.24]
             s.meta_addrs = (self.kmalloc_slow(KMEM_CACHE_OLD_SIZE + WORD * self.ncpus, GFP_KERNEL),)
+        if not all(s.meta_addrs):  # a structure could not be allocated (fault injection can do it)
+            return self._create_nomem(s, flags)
         self.slab_caches.insert(0, s)
         return s
+
+    def _create_nomem(self, s: KmemCache, flags: int) -> Any:
+        """kmem_cache_create's -ENOMEM: what was allocated goes back; NULL, or the era's panic with SLAB_PANIC.
+
+        Before 3.9 silently (or ``panic("Cannot create slabcache %s")``) [V 2.6.24, 2.6.32]; from 3.9
+        slab_common.c's warning and ``dump_stack()`` [V 3.10, 4.4, 5.4, 5.12; ``%s`` of ``__func__``
+        from 5.14 (S: 5.12.9 without, 5.14 with): kmem_cache_create_usercopy, and
+        __kmem_cache_create_args in 6.12, 6.13, 6.14 and 6.18].
+        """
+        caches = (self.kmem_cache_cache, self.kmem_cache_node_cache) if self.meta_caches else (None,)
+        for cache, addr in zip(caches, s.meta_addrs):
+            if addr and cache is not None:
+                self.kmem_cache_free(cache, addr)
+            elif addr:
+                self.kfree(addr)
+        s.dead = True
+        k = self.kernel
+        if not self.meta_caches:
+            if flags & SLAB_PANIC:
+                k.panic(f"Cannot create slabcache {s.name}")
+            return None
+        func = ("__kmem_cache_create_args" if k.has("v6.12") else "kmem_cache_create_usercopy" if k.has("v5.14")
+                else "kmem_cache_create")
+        if flags & SLAB_PANIC:
+            k.panic(f"{func}: Failed to create slab '{s.name}'. Error -12")
+        self.printk(f"{func}({s.name}) failed with error -12")
+        self.dump_stack((func,))
+        return None
 
     def find_mergeable(self, size: int, align: int, flags: int, name: str, ctor: Any) -> KmemCache | None:
         if self.slab_nomerge or ctor:
@@ -764,9 +801,7 @@ class Slub(SlabAllocator):
         return 1 if n.nr_slabs else 0
 
     # ------------------------------------------------------------------------------------------
-    # KASAN (0b24becc810d): every call takes the slow path, where the hooks run
-    kasan = None
-
+    # KASAN (0b24becc810d): every call takes the slow path, where the hooks run (self.kasan, set here)
     def kasan_init(self, kasan: Any) -> None:
         """Attach KASAN: slabs that exist are poisoned but for their objects in use; no fast paths.
 
@@ -869,19 +904,6 @@ class Slub(SlabAllocator):
 
     # ------------------------------------------------------------------------------------------
     # the fast paths: one set of closures per CPU
-    def _build_fast_paths(self) -> None:
-        if not self.booted:
-            self._fast = [self.first_use_paths(("kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free"))]
-            self._fast *= self.ncpus
-        else:
-            self._fast = [self._make_fast_paths(cpu) for cpu in range(self.ncpus)]
-        self.switch_cpu(self.cpu)
-
-    def switch_cpu(self, cpu: int) -> None:
-        """Make ``cpu`` current: its own kmalloc/kfree/kmem_cache_alloc/kmem_cache_free closures."""
-        self.cpu = cpu
-        self.kmalloc, self.kfree, self.kmem_cache_alloc, self.kmem_cache_free = self._fast[cpu]
-
     def _slow_mask(self) -> int:
         mask = _GFP_ZERO | _GFP_DMA
         if self.rcl_caches:
@@ -970,15 +992,6 @@ class Slub(SlabAllocator):
 
         return kmalloc, kfree, kmem_cache_alloc, kmem_cache_free
 
-    def register_alloc_hook(self, hook: Callable[[KmemCache, int], bool]) -> None:
-        """Add a slow-path-only allocation hook (failslab, KASAN): ``hook(s, gfp)`` returns True to fail.
-
-        Every call then takes the slow path; the fast paths are rebuilt once.
-        """
-        self.alloc_hooks.append(hook)
-        self._build_fast_paths()
-        self.kernel.rebind()
-
     # ------------------------------------------------------------------------------------------
     # the slow paths
     def kmalloc_slab(self, size: int, flags: int) -> KmemCache:
@@ -1009,22 +1022,6 @@ class Slub(SlabAllocator):
             return ZERO_SIZE_PTR
         s = self.kmalloc_slab(size, flags)
         return self.slab_alloc(s, flags, size)
-
-    def kmalloc_large(self, size: int, flags: int) -> int:
-        """``kmalloc_large``: pages straight from the page allocator (order ``get_order(size)``)."""
-        order = get_order(size)
-        addr = self.pa.alloc_block(order, flags & ~_GFP_ZERO)
-        if not addr:
-            return 0
-        if flags & _GFP_ZERO or self.init_on_alloc:
-            self.zero_object(addr, PAGE_SIZE << order)
-        if self.kasan is not None:
-            self.kasan.kasan_kmalloc_large(addr, size, order)
-        vpn = addr >> PAGE_SHIFT
-        for i in range(1 << order):
-            self.large[vpn + i] = (addr, order)
-        self.large_pages += 1 << order
-        return addr
 
     def kmem_cache_alloc_slow(self, s: Any, flags: Any) -> int:
         self._caller = "kmem_cache_alloc"
@@ -1087,10 +1084,17 @@ class Slub(SlabAllocator):
         return c.freelist.pop()
 
     def slab_out_of_memory(self, s: KmemCache, gfp: int) -> None:
-        if gfp & _GFP_NOWARN or not self.oom_report:
+        if gfp & _GFP_NOWARN or not self.oom_report or not self.oom_left:
             return
+        self.oom_left -= 1
         p = self.kernel.dmesg.printk
-        p(f"SLUB: Unable to allocate memory on node -1, gfp={gfp:#x}")
+        mode = format_gfp(gfp, self.oom_gfp_era)
+        if self.oom_cpu:
+            p(f"SLUB: Unable to allocate memory on CPU {self.cpu} (of node 0) on node -1, gfp={mode}")
+        elif self.oom_gfp_era.names:
+            p(f"SLUB: Unable to allocate memory on node -1, gfp={mode}")
+        else:
+            p(f"SLUB: Unable to allocate memory on node -1 (gfp={mode})")
         p(f"  cache: {s.name}, object size: {s.object_size}, buffer size: {s.size}, "
           f"default order: {s.order}, min order: {get_order(s.size)}")
         n = s.node

@@ -40,7 +40,7 @@ from linuxmm.checks import check_addr, check_gfp, check_int, check_size
 from linuxmm.config import parse_bool
 from linuxmm.errors import ArgumentError, LinuxmmError, NotInThisKernel
 from linuxmm.gfp import GFP_KERNEL, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, format_gfp, gfp_era
-from linuxmm.kasan import check_panic_on_warn
+from linuxmm.warn import check_panic_on_warn, warn
 from linuxmm.machine.pagetable import KernelPageTable, fault_message_for
 from linuxmm.records import BootParam, Commit, ConfigSymbol, Implementation
 
@@ -234,6 +234,33 @@ class VmallocBase:
     def page_addr(self, pfn: int) -> int:
         return self.page_offset + (pfn << PAGE_SHIFT)
 
+    # -- global locks ------------------------------------------------------------------
+    def count_locks(self, *names: str) -> None:
+        """Count acquisitions of the era's global locks ``names`` (one counter each, named as the
+        lock) and ``lock_handoffs``: acquisitions of a lock whose previous holder was another CPU.
+
+        The model has no concurrency: a lock is never contended, so what is counted is how often
+        the era's code takes each global lock, and how often it changes hands between CPUs when
+        calls of several CPUs are interleaved -- each hand-off moves the lock's cache line.
+        Per-CPU and per-block locks are not counted.  Eras that do not call this count nothing
+        (their ``_lock`` does nothing) and have no such counters.
+        """
+        self.counters.declare(*names, "lock_handoffs")
+        self._lock_holder: dict[str, int] = {}
+        self._lock = self._lock_counted  # type: ignore[method-assign]
+
+    def _lock(self, name: str) -> None:
+        """``spin_lock``/``write_lock`` of a global lock: counted where the era counts locks."""
+
+    def _lock_counted(self, name: str) -> None:
+        counters = self.counters
+        counters[name] += 1
+        cpu = self.kernel.this_cpu
+        holder = self._lock_holder
+        if holder.get(name, cpu) != cpu:
+            counters["lock_handoffs"] += 1
+        holder[name] = cpu
+
     # -- page tables -------------------------------------------------------------------
     def setup_pagetable(self, start: int, end: int, pmd_shift: int) -> KernelPageTable:
         kernel = self.kernel
@@ -280,39 +307,23 @@ class VmallocBase:
         return f"{addr & _ULONG:016x}"
 
     def warn(self, func: str, message: str) -> None:
-        """A ``WARN``: the era's warning lines around ``message`` (no line numbers, as mm_page_alloc);
-        then ``panic_on_warn`` (kernel/panic.c)."""
-        try:
-            self._warn(func, message)
-        finally:
-            check_panic_on_warn(self.kernel, "kernel")
+        """A ``WARN`` about ``func`` of mm/vmalloc.c (linuxmm.warn), then ``panic_on_warn``.
 
-    def _warn(self, func: str, message: str) -> None:
-        has = self.kernel.has
-        printk = self.dmesg.printk
-        if not has("v2.6.0"):
-            printk(message)
-            return
-        if not has("db64fe02258f"):  # printk(KERN_ERR ...) then WARN_ON(1)
-            printk(message)
-            if has("v2.6.26"):  # [S] the cut-here line
-                printk("------------[ cut here ]------------")
-            if has("v2.6.25"):  # [S] warn_on_slowpath
-                printk(f"WARNING: at mm/vmalloc.c {func}()")
-            else:  # [S] 2.6.19-2.6.24 WARN_ON
-                printk(f"BUG: warning at mm/vmalloc.c/{func}()")
-            return
-        printk("------------[ cut here ]------------")
-        if func == "__vmalloc_node_range" and has("v6.10"):
+        Before db64fe02258f the message was printed first (``printk(KERN_ERR ...)`` then
+        ``WARN_ON(1)``); from it, ``WARN(1, ...)`` prints it after the warning line.  Before
+        2.6 vmalloc printed the message alone.
+        """
+        kernel = self.kernel
+        if func == "__vmalloc_node_range" and kernel.has("v6.10"):
             func += "_noprof"  # memory allocation profiling renamed the allocating calls (6.10 [S])
-        if has("v4.6"):  # as mm_page_alloc's WARNING: "%pS" without "()" by 4.6
-            printk(f"WARNING: CPU: {self.kernel.this_cpu} PID: 1 at mm/vmalloc.c {func}")
-        elif has("v3.11"):  # "WARNING: CPU: %d PID: %d at %s:%d %pS()" [S; V in mm_page_alloc's sources]
-            printk(f"WARNING: CPU: {self.kernel.this_cpu} PID: 1 at mm/vmalloc.c {func}()")
+        if not kernel.has("v2.6.0"):
+            self.dmesg.printk(message)
+            check_panic_on_warn(kernel, "kernel")
+        elif not kernel.has("db64fe02258f"):
+            self.dmesg.printk(message)
+            warn(kernel, "mm/vmalloc.c", func)
         else:
-            printk(f"WARNING: at mm/vmalloc.c {func}()")
-        if message:  # WARN_ON() has none
-            printk(message)
+            warn(kernel, "mm/vmalloc.c", func, message)
 
     def warn_alloc(self, gfp: int, text: str) -> None:
         """``warn_alloc_failed``/``warn_alloc`` for a vmalloc failure, in the era's layout.
@@ -525,18 +536,14 @@ class VmallocBase:
                 out.append(f"vmalloc: {addr:#x} is mapped (pfn {pt.pte[vpn]}) but lies in no area")
                 break
         for cpu in self.kernel.cpus:
-            for vpn, pfn in cpu.tlb.items():
-                present = pt.pte.get(vpn)
-                if present is not None and present != pfn:
-                    out.append(f"vmalloc: CPU {cpu.id}'s TLB maps {vpn << shift:#x} to pfn {pfn}, the tables to "
-                               f"pfn {present}")
-                    break
-            for idx, base in cpu.tlb_huge.items():
-                present = pt.pmd.get(idx)
-                if present is not None and present != base:
-                    out.append(f"vmalloc: CPU {cpu.id}'s TLB maps the huge page {idx << pt.pmd_shift:#x} to pfn "
-                               f"{base}, the tables to pfn {present}")
-                    break
+            huge = (cpu.tlb_huge, pt.pmd, pt.pmd_shift, "the huge page ")
+            for tlb, table, at, what in ((cpu.tlb, pt.pte, shift, ""), huge):
+                for index, pfn in tlb.items():
+                    present = table.get(index)
+                    if present is not None and present != pfn:
+                        out.append(f"vmalloc: CPU {cpu.id}'s TLB maps {what}{index << at:#x} to pfn {pfn}, the tables "
+                                   f"to pfn {present}")
+                        break
         return out
 
 

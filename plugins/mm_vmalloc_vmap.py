@@ -29,6 +29,14 @@
     ``vmlist`` stays (``/proc/vmallocinfo`` and meminfo read it) until 3.10
     [S], and every ``vmalloc``/``vfree`` walks it (``vmlist_steps``).
 
+    **Global locks.**  The counters ``vmap_area_lock`` (each search, lookup and
+    purge), ``vmap_block_tree_lock`` (each vmap block made or freed),
+    ``purge_lock`` (each purge) and ``vmlist_lock`` (each ``vm_struct`` linked
+    or unlinked, while ``vmlist`` exists) count acquisitions where the 2.6.28
+    code takes them, and ``lock_handoffs`` those by another CPU than the last
+    holder (:meth:`~linuxmm_plugins.mm_vmalloc.VmallocBase.count_locks`); the
+    free-space tree of 5.2 counts none.
+
     **vm_map_ram.**  Requests up to ``VMAP_MAX_ALLOC`` (64) pages come from
     per-CPU ``vmap_block``s of ``VMAP_BBMAP_BITS`` pages (1024 on x86-64:
     ``min(1024, max(128, 128G/4K / NR_CPUS / 16))`` with NR_CPUS 64 [model
@@ -180,6 +188,16 @@ class VmapLayer(Vrealloc, VmallocBase):
         # per-CPU vmap blocks
         self.vbq: list[list[VmapBlock]] = [[] for _ in range(kernel.nr_cpus)]
         self.vmap_blocks: dict[int, VmapBlock] = {}
+        if self.COUNT_LOCKS:
+            # the global locks as db64fe02258f takes them [V: the 2.6.28/29 copy]: vmap_area_lock
+            # (spinlock) per search, lookup and purge; vmap_block_tree_lock per block made or
+            # freed; purge_lock per purge; vmlist_lock per vm_struct linked or unlinked
+            self.count_locks("vmap_area_lock", "vmap_block_tree_lock", "purge_lock",
+                             *(("vmlist_lock",) if self.keep_vmlist else ()))
+
+    #: Whether the era counts its global lock acquisitions (2.6.28 to 5.1; 68ad4a330433's
+    #: allocator and its fast paths do not).
+    COUNT_LOCKS = True
 
     def _bind_page_alloc(self) -> None:
         self._alloc_pages = self._pa_call("alloc_pages")
@@ -225,6 +243,7 @@ class VmapLayer(Vrealloc, VmallocBase):
         """Reserve ``size`` bytes (page multiple) in ``[vstart, vend)``; None after a purge and a retry."""
         purged = False
         while True:
+            self._lock("vmap_area_lock")
             addr = self._search(size, align, vstart, vend)
             if addr is not None and addr + size <= vend:
                 va = VmapArea(addr, addr + size)
@@ -362,6 +381,7 @@ class VmapLayer(Vrealloc, VmallocBase):
 
     def _purge_vmap_area_lazy(self, start: int, end: int, sync: bool, force_flush: bool) -> None:
         """One flush over the union of the lazily freed ranges, then give them back."""
+        self._lock("purge_lock")
         if sync and self.fragmented_purge:
             self.purge_fragmented_blocks_allcpus()
         valist = sorted(self.lazy, key=lambda va: va.va_start)  # vmap_area_list order
@@ -381,6 +401,8 @@ class VmapLayer(Vrealloc, VmallocBase):
         if nr or force_flush:
             self.kernel.flush_tlb_kernel_range(start, end)
             self.counters["lazy_purges"] += 1
+        if valist:
+            self._lock("vmap_area_lock")
         for va in valist:
             self._release_va(va)
 
@@ -427,18 +449,21 @@ class VmapLayer(Vrealloc, VmallocBase):
         va.vm = vm
         va.flags |= VM_VM_AREA
         if self.keep_vmlist:
+            self._lock("vmlist_lock")
             self._vmlist_insert(vm)
         return vm
 
     def find_vm_area(self, addr: int) -> VmStruct | None:
         """``find_vm_area(addr)``: the ``vm_struct`` of the busy area starting at ``addr``, or None."""
         addr = self._check_addr(addr, "find_vm_area")
+        self._lock("vmap_area_lock")  # find_vmap_area
         va = self.busy_by_addr.get(addr)
         if va is not None and va.flags & VM_VM_AREA and not va.flags & VM_LAZY_FREE:
             return va.vm
         return None
 
     def remove_vm_area(self, addr: int) -> VmStruct | None:
+        self._lock("vmap_area_lock")  # find_vmap_area
         va = self.busy_by_addr.get(addr)
         if va is None or not va.flags & VM_VM_AREA or va.flags & VM_LAZY_FREE:
             return None
@@ -446,6 +471,7 @@ class VmapLayer(Vrealloc, VmallocBase):
         self.free_unmap_vmap_area(va)
         vm.size -= PAGE_SIZE
         if self.keep_vmlist:
+            self._lock("vmlist_lock")
             self._vmlist_remove(vm)
         return vm
 
@@ -640,6 +666,7 @@ class VmapLayer(Vrealloc, VmallocBase):
         if count <= VMAP_MAX_ALLOC:
             self.vb_free(mem, size)
         else:
+            self._lock("vmap_area_lock")  # free_unmap_vmap_area_addr: find_vmap_area
             va = self.busy_by_addr.get(mem)
             if va is None or va.flags & VM_LAZY_FREE:
                 self.kernel.bug("mm/vmalloc.c")
@@ -655,6 +682,7 @@ class VmapLayer(Vrealloc, VmallocBase):
         va.flags |= VMAP_RAM | VMAP_BLOCK
         cpu = self.kernel.this_cpu
         vb = VmapBlock(va, cpu)
+        self._lock("vmap_block_tree_lock")  # radix_tree_insert
         self.vmap_blocks[self._vb_idx(va.va_start)] = vb
         if self.sequential_vb:
             self.vbq[cpu].append(vb)  # list_add_tail [S: 6.x]
@@ -708,6 +736,7 @@ class VmapLayer(Vrealloc, VmallocBase):
             self.free_vmap_block(vb)
 
     def free_vmap_block(self, vb: VmapBlock) -> None:
+        self._lock("vmap_block_tree_lock")  # radix_tree_delete
         del self.vmap_blocks[self._vb_idx(vb.va.va_start)]
         if vb.on_free_list:
             self.vbq[vb.cpu].remove(vb)
@@ -721,6 +750,7 @@ class VmapLayer(Vrealloc, VmallocBase):
                 vb.dirty = VMAP_BBMAP_BITS
                 self.vbq[cpu].remove(vb)
                 vb.on_free_list = False
+                self._lock("vmap_block_tree_lock")
                 del self.vmap_blocks[self._vb_idx(vb.va.va_start)]
                 self.free_vmap_area_noflush(vb.va)
 
@@ -814,6 +844,8 @@ FL_FIT_TYPE, LE_FIT_TYPE, RE_FIT_TYPE, NE_FIT_TYPE = 1, 2, 3, 4
 
 class FreeTreeVmalloc(VmapLayer):
     """68ad4a330433's allocator: lowest fit in an augmented tree of free blocks (module docstring)."""
+
+    COUNT_LOCKS = False
 
     def __init__(self, kernel: "Kernel"):
         super().__init__(kernel)

@@ -45,7 +45,9 @@ Three implementations, each read in its own era's ``mm/vmalloc.c``
 
 Costs the counters show: ``vmap_steps`` counts the ``vmlist`` entries the
 first-fit walk examines per allocation, ``vmlist_steps`` the entries the
-linear searches of ``vfree`` and ``vmalloc_user`` pass.  (A prefix of areas
+linear searches of ``vfree`` and ``vmalloc_user`` pass; from 2.6.0 the
+``vmlist_lock`` counter counts the acquisitions of the lock (every reservation,
+removal and lookup) and ``lock_handoffs`` those by another CPU than the last.  (A prefix of areas
 packed from ``VMALLOC_START`` is skipped in one step of Python and counted
 entry by entry, so the O(n) walk of the kernel is counted without being
 slow to run.)
@@ -127,6 +129,7 @@ class VmlistVmalloc(VmallocBase):
     def find_vm_area(self, addr: int) -> VmStruct | None:
         """The live area starting at ``addr`` (2.6's ``__find_vm_area``: a linear walk), or None."""
         addr = self._check_addr(addr, "find_vm_area")
+        self._lock("vmlist_lock")
         i = self._find(addr)
         return self.vmlist[i] if i >= 0 else None
 
@@ -493,6 +496,9 @@ class Vmlist26(VmlistVmalloc):
         self.num_physpages = self.pa.nr_pages
         self.has_caller = has("v2.6.26")  # vm_struct->caller, with /proc/vmallocinfo [S]
         self.has_vmalloc32_dma32 = False  # GFP_VMALLOC32 came later (2.6.28's tree has it)
+        # vmlist_lock, taken for write by every reservation and removal, for read by
+        # find_vm_area [V 2.6.20]
+        self.count_locks("vmlist_lock")
 
     def _bind_page_alloc(self) -> None:
         self._alloc_pages = self._pa_call("alloc_pages")
@@ -505,6 +511,7 @@ class Vmlist26(VmlistVmalloc):
         if not size:
             return None
         size += PAGE_SIZE  # the guard page
+        self._lock("vmlist_lock")
         vmlist = self.vmlist
         k = self._packed
         if k and vmlist[k - 1].addr + vmlist[k - 1].size > end - size:
@@ -546,7 +553,10 @@ class Vmlist26(VmlistVmalloc):
         return None
 
     def remove_vm_area(self, addr: int) -> VmStruct | None:
-        """``remove_vm_area``: linear search, ``unmap_vm_area`` (with its TLB flush), unlink, guard off."""
+        """``remove_vm_area``: linear search, ``unmap_vm_area`` (with its TLB flush), unlink, guard off.
+
+        All of it under ``vmlist_lock``, the flush and its IPIs included."""
+        self._lock("vmlist_lock")
         i = self._find(addr)
         if i < 0:
             return None
@@ -650,6 +660,7 @@ class Vmlist26(VmlistVmalloc):
         ret = self.vmalloc_node_range(size, 1, GFP_KERNEL | _GFP_HIGHMEM | _GFP_ZERO, 0, NUMA_NO_NODE,
                                       self.caller)
         if ret:
+            self._lock("vmlist_lock")
             self.vmlist[self._find(ret)].flags |= VM_USERMAP
         return ret
 

@@ -90,30 +90,74 @@ def churn(kernel: Any, seed: int) -> str:
     return "\n".join(out)
 
 
-def big_vmalloc(kernel: Any, seed: int) -> str:
-    """64 MiB of vmalloc, every page touched: the page order and the TLB entries."""
+def map_and_touch(kernel: Any, call: Any, size: int = 64 * MB) -> tuple[int, int, int, int, int, int] | None:
+    """``call()`` allocates ``size`` bytes; every page is read once on this CPU, then it is freed.
+
+    Returns (address, pages, page order, 4K TLB entries, 2M TLB entries, TLB fills the touching
+    took), or None when the allocation failed.
+    """
     vm = _vmalloc_sys(kernel)
     c = kernel.counters
+    addr = call()
+    if not addr:
+        return None
+    area = vm.find_vm_area(addr)
+    fills = c["tlb_fills"]
+    for off in range(0, size, PAGE):
+        kernel.memory.read(addr + off, 1)
+    fills = c["tlb_fills"] - fills
+    small, huge = vm.pt.leaves(area.addr, area.addr + area.size - PAGE)
+    result = (addr, area.nr_pages, area.page_order, small, huge, fills)
+    kernel.vfree(addr)
+    return result
+
+
+def big_vmalloc(kernel: Any, seed: int) -> str:
+    """64 MiB of vmalloc, every page touched: the page order and the TLB entries."""
+    _vmalloc_sys(kernel)
     out = _head(kernel, "big-vmalloc")
     calls = [("vmalloc", lambda: kernel.vmalloc(64 * MB))]
     if kernel.has("559089e0a93d"):
         calls.append(("vmalloc_huge", lambda: kernel.vmalloc_huge(64 * MB, GFP_KERNEL)))
     for name, call in calls:
-        fills = c["tlb_fills"]
-        addr = call()
-        if not addr:
+        got = map_and_touch(kernel, call)
+        if got is None:
             out.append(f"{name}(64M) failed (see the kernel log); try --mem 256M or more")
             continue
-        area = vm.find_vm_area(addr)
-        for off in range(0, 64 * MB, PAGE):
-            kernel.memory.read(addr + off, 1)
-        small, huge = vm.pt.leaves(area.addr, area.addr + area.size - PAGE)
-        order = area.page_order
-        out.append(f"{name}(64M) = {addr:#x}: {area.nr_pages} pages of order {order} "
+        addr, nr_pages, order, small, huge, fills = got
+        out.append(f"{name}(64M) = {addr:#x}: {nr_pages} pages of order {order} "
                    f"({'PMD' if order else 'PTE'} mappings); TLB entries needed: {small} of 4K, {huge} of 2M; "
-                   f"TLB fills touching every page: {c['tlb_fills'] - fills}")
-        kernel.vfree(addr)
+                   f"TLB fills touching every page: {fills}")
     return "\n".join(out)
+
+
+def map_touch_unmap_counts(kernel: Any, threads: int, loops: int) -> dict[str, int]:
+    """db64fe02258f's loop: each of ``threads`` threads (on CPUs 0..threads-1, interleaved
+    round-robin) maps 4 pages, writes each page and unmaps them, ``loops`` times.
+
+    The calls are ``vm_map_ram``/``vm_unmap_ram`` where the era has them, ``vmap``/``vunmap``
+    before.  Returns how much each counter of the kernel grew (every counter it keeps).
+    """
+    ram = kernel.has("db64fe02258f")
+    c = kernel.counters
+    pages = [[kernel.alloc_pages(GFP_KERNEL, 0) for _ in range(4)] for _ in range(threads)]
+    before = dict(c)
+    write = kernel.memory.write
+    for _ in range(loops):
+        for t in range(threads):
+            with kernel.on_cpu(t):
+                addr = kernel.vm_map_ram(pages[t], 4) if ram else kernel.vmap(pages[t], 4)
+                for i in range(4):
+                    write(addr + i * PAGE, b"x")
+                if ram:
+                    kernel.vm_unmap_ram(addr, 4)
+                else:
+                    kernel.vunmap(addr)
+    delta = {name: c[name] - before.get(name, 0) for name in c}
+    for group in pages:
+        for p in group:
+            kernel.free_pages(p, 0)
+    return delta
 
 
 def map_touch_unmap(kernel: Any, seed: int, loops: int = 2000) -> str:
@@ -121,7 +165,6 @@ def map_touch_unmap(kernel: Any, seed: int, loops: int = 2000) -> str:
     _vmalloc_sys(kernel)
     if not kernel.has("v2.6.0"):
         raise NotInThisKernel(f"vmap() is not in {kernel.version}: it appeared in v2.6.0")
-    c = kernel.counters
     out = _head(kernel, "map-touch-unmap")
     ram = kernel.has("db64fe02258f")
     name = "vm_map_ram" if ram else "vmap"
@@ -130,25 +173,11 @@ def map_touch_unmap(kernel: Any, seed: int, loops: int = 2000) -> str:
     for threads in (1, 2, 4, 8):
         if threads > kernel.nr_cpus:
             break
-        pages = [[kernel.alloc_pages(GFP_KERNEL, 0) for _ in range(4)] for _ in range(threads)]
-        before = (c["tlb_flushes"], c["ipis"], c["lazy_purges"])
-        for _ in range(loops):
-            for t in range(threads):
-                with kernel.on_cpu(t):
-                    addr = kernel.vm_map_ram(pages[t], 4) if ram else kernel.vmap(pages[t], 4)
-                    for i in range(4):
-                        kernel.memory.write(addr + i * PAGE, b"x")
-                    if ram:
-                        kernel.vm_unmap_ram(addr, 4)
-                    else:
-                        kernel.vunmap(addr)
+        d = map_touch_unmap_counts(kernel, threads, loops)
         ops = loops * threads
-        flushes, ipis, purges = (c["tlb_flushes"] - before[0], c["ipis"] - before[1], c["lazy_purges"] - before[2])
+        flushes, ipis, purges = d["tlb_flushes"], d["ipis"], d["lazy_purges"]
         out.append(f"{threads} thread(s): {ops} map+touch+unmap, {flushes} TLB flushes, {ipis} IPIs, "
                    f"{purges} lazy purges; per operation {flushes / ops:.4f} flushes, {ipis / ops:.4f} IPIs")
-        for group in pages:
-            for p in group:
-                kernel.free_pages(p, 0)
     return "\n".join(out)
 
 

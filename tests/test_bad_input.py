@@ -29,6 +29,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from linuxmm.host import get_host  # noqa: E402
 from test_bad_input_harness import REFUSALS, Case as C, render, run_api, run_cli  # noqa: E402
 
 
@@ -40,6 +41,23 @@ def K(*spec: str) -> tuple[str, ...]:
 DOCS = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "robustness.md")
 BEGIN = "<!-- catalogue: generated from tests/test_bad_input.py; do not edit by hand -->"
 END = "<!-- end of catalogue -->"
+
+def _subcommands() -> str:
+    """The CLI's subcommands, as argparse lists them (the built-in ones, then the plugins')."""
+    import argparse
+
+    from linuxmm.cli import build_parser
+
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return ", ".join(repr(name) for name in action.choices)
+    raise AssertionError("no subcommands")  # pragma: no cover
+
+
+# Lists that grow with every workload and command a plugin adds: the messages name them all, in order.
+_WORKLOADS = ", ".join(sorted(get_host().workloads))
+_COMMANDS = _subcommands()
+assert _WORKLOADS.startswith("big-vmalloc, ") and _COMMANDS.startswith("'versions', 'log', 'info', 'run', ")
 
 CASES: list[C] = [
     C("Versions", None,
@@ -198,10 +216,7 @@ CASES: list[C] = [
     C("Workloads", None,
       "linuxmm run nosuch",
       "exit 2",
-      "linuxmm: error: unknown workload 'nosuch' (built-in: big-vmalloc, bpf-insn-history, busy-list, churn0, "
-      "default, double-free, fragment, kasan_test, kmalloc-mix, map-touch-unmap, slab-churn, vmalloc-churn, "
-      "vrealloc-grow, vrealloc-grow-beyond, vrealloc-shrink-regrow, vrealloc_test; or give a path to a .toml "
-      "file)"),
+      f"linuxmm: error: unknown workload 'nosuch' (built-in: {_WORKLOADS}; or give a path to a .toml file)"),
     C("Workloads", None,
       "linuxmm run missing.toml",
       "exit 2",
@@ -1008,9 +1023,7 @@ CASES: list[C] = [
     C("The command line", None,
       "linuxmm frobnicate",
       "exit 2",
-      "linuxmm: error: argument COMMAND: invalid choice: 'frobnicate' (choose from 'versions', 'log', 'info', "
-      "'run', 'proc', 'show-mem', 'extfrag', 'bench', 'bisect', 'config-bisect', 'exercise', 'slabtop', "
-      "'test_vmalloc')"),
+      f"linuxmm: error: argument COMMAND: invalid choice: 'frobnicate' (choose from {_COMMANDS})"),
     C("The command line", None,
       "linuxmm --mem 1G versions",
       "exit 2",
@@ -1095,6 +1108,34 @@ def test_docs_page_is_the_catalogue():
     with open(DOCS, encoding="utf-8") as fh:
         page = fh.read()
     assert _page_table(page) == render(CASES, IDS), "run: python tests/test_bad_input.py --write"
+
+
+_NAMED = re.compile(r"`(tests/[\w/]+\.py)::(\w+)(?:\[([^\]]+)\])?`")
+
+
+def test_every_test_the_page_names_exists():
+    """Each row of the catalogue names its test; every one named must be a test of the suite."""
+    with open(DOCS, encoding="utf-8") as fh:
+        page = fh.read()
+    named = _NAMED.findall(page)
+    root = os.path.join(os.path.dirname(__file__), os.pardir)
+    assert {n[2] for n in named if n[:2] == ("tests/test_bad_input.py", "test_bad_input")} == set(IDS)
+    assert len(named) > len(CASES) + 20  # the catalogue rows, then the ones that live with their features
+    missing = []
+    for path, name, param in named:
+        try:
+            with open(os.path.join(root, path), encoding="utf-8") as fh:
+                source = fh.read()
+        except FileNotFoundError:
+            missing.append(path)
+            continue
+        if not re.search(rf"^def {name}\(", source, re.M):
+            missing.append(f"{path}::{name}")
+        elif param and path == "tests/test_bad_input.py" and param not in IDS:
+            missing.append(f"{path}::{name}[{param}]")
+    assert missing == []
+    rows = [line for line in page.splitlines() if re.match(r"\| [A-Z]\d+ \|", line)]
+    assert rows and all(_NAMED.search(line) for line in rows)  # no row without its test
 
 
 def test_every_area_and_allocator_is_covered():

@@ -194,14 +194,14 @@ def kernel_label(kernel: tuple[str, ...] | None) -> str:
 
 
 def render(cases: list[Case], ids: list[str]) -> str:
-    """The catalogue as Markdown: one table per area."""
+    """The catalogue as Markdown: one table per area, each row naming the test that runs it."""
     out: list[str] = []
     area = None
     for cid, case in zip(ids, cases):
         if case.area != area:
             area = case.area
-            out += ["", f"### {area}", "", "| # | via | kernel | input | outcome | message / kernel log |",
-                    "|---|---|---|---|---|---|"]
+            out += ["", f"### {area}", "", "| # | via | kernel | input | outcome | message / kernel log | test |",
+                    "|---|---|---|---|---|---|---|"]
         given = case.code if not case.setup else f"{case.setup}; {case.code}"
         if case.files:
             given += "".join(f" with {name}: {text!r}" for name, text in case.files)
@@ -213,7 +213,9 @@ def render(cases: list[Case], ids: list[str]) -> str:
         text = "<br>".join(_code(s) if s else "(empty line)" for s in said) or "(nothing)"
         if case.note:
             text += f"<br>{_cell(case.note)}"
-        out.append(f"| {cid} | {case.via} | {kernel_label(case.kernel)} | {_code(given)} | {case.outcome} | {text} |")
+        test = f"`tests/test_bad_input.py::test_bad_input[{cid}]`"
+        out.append(f"| {cid} | {case.via} | {kernel_label(case.kernel)} | {_code(given)} | {case.outcome} | {text} "
+                   f"| {test} |")
     return "\n".join(out).lstrip("\n") + "\n"
 
 

@@ -151,7 +151,7 @@ def test_run_names_a_commit_with_its_details(capsys, tmp_path):
 
 def test_find_the_fix_with_custom_terms(capsys, tmp_path):
     """As in git: exit 0 means the old term, so the test asserts the bug is still there."""
-    t = script(tmp_path, 'case "$LINUXMM_KERNEL_VERSION" in f7a35a3c36d1|v6.15) exit 1;; esac\n')
+    t = script(tmp_path, 'case "$LINUXMM_KERNEL_VERSION" in f7a35a3c36d1|70d1eb031a68|v6.15) exit 1;; esac\n')
     status, out, _ = bisect(capsys, "run", "--term-old", "broken", "--term-new", "fixed",
                             "--old", "v6.15-rc6", "--new", "v6.15", "--", "sh", t)
     assert status == 0

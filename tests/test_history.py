@@ -93,3 +93,8 @@ def test_bad_flags_are_one_clear_line(hist, flag, needle):
         hist.resolve(flag)
     message = str(exc.value)
     assert needle in message and "\n" not in message
+
+
+def test_same_day_commits_follow_the_record(hist):
+    # f7a35a3c36d1 then 70d1eb031a68: the zeroing patch was posted on top of the return-value fix
+    assert hist.commit_index("f7a35a3c36d1") < hist.commit_index("70d1eb031a68")

@@ -465,3 +465,12 @@ def test_failure_line_mode_of_the_model_mask_zero():
         while k.alloc_pages(0, 0):
             pass
         assert k.dmesg[-1] == line
+
+def test_init_on_alloc_zeroes_a_page_asked_for_with_a_mask_of_0():
+    # GFP_NOWAIT is 0 in the model's 2.6 values: it must not slip past init_on_alloc's zeroing
+    k = linuxmm.boot("6.1", mem="64M", cmdline="init_on_alloc=1")
+    a = k.alloc_pages(GFP_KERNEL, 0)
+    k.memory.write(a, b"\xaa" * 64)
+    k.free_pages(a, 0)
+    b = k.alloc_pages(0, 0)
+    assert b == a and k.memory.read(b, 64) == bytes(64)
