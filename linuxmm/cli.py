@@ -140,7 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(subs, quiet, "bench", "measure the allocator's hot path, boot time and peak memory against targets",
              "linuxmm bench --quick")
     p.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
-    p.add_argument("--quick", action="store_true", help="fewer iterations (rougher figures)")
+    p.add_argument("--quick", action="store_true", help="fewer and shorter rounds (under a minute)")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--curves", action="store_true",
+                   help="also measure each page allocator's order-0 pair against 10^2..10^5 live blocks")
+    p.add_argument("--only", metavar="TEXT", help="measure only the cases whose name contains TEXT")
     p.set_defaults(func=cmd_bench)
 
     from .bisect import add_subcommand as add_bisect  # git bisect's own grammar, parsed in linuxmm.bisect
@@ -513,14 +517,15 @@ def cmd_extfrag(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    return bench.run(quick=args.quick, check=args.check, out=print)
+    return bench.run(quick=args.quick, check=args.check, as_json=args.json, curves=args.curves, only=args.only,
+                     out=print)
 
 
 # -- entry point -------------------------------------------------------------
 #: Commands that boot no kernel of the user's choosing: kernel options given to them are mistakes.
 _NO_BOOT = {"versions": "lists every modelled release",
             "log": "shows the modelled history; give a range such as v2.6.27..v2.6.28 to narrow it",
-            "bench": "always measures v2.6.28 on its own machine"}
+            "bench": "boots its own kernels and machines for each case"}
 
 
 def _refuse_unused_options(args: argparse.Namespace) -> None:

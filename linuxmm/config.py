@@ -89,6 +89,21 @@ def check_cpus(value: Any) -> int:
     return value
 
 
+def check_era_cpus(cpus: int, limit: int | None, version: str, why: str) -> None:
+    """Refuse a machine of more CPUs than the booted era allowed (its ``NR_CPUS``).
+
+    Era plugins call this from their implementation with the era's own limit
+    and where it comes from (``why``: "NR_CPUS 32 on i386, include/linux/threads.h");
+    ``limit`` None means the era allows more than the model simulates
+    (:data:`MAX_CPUS`).  The error names the limit:
+    ``cpus=64: v2.4.0 allows at most 32 CPUs (NR_CPUS 32 on i386, ...)``.
+    """
+    from .errors import LinuxmmError
+
+    if limit is not None and cpus > limit:
+        raise LinuxmmError(f"cpus={cpus}: {version} allows at most {limit} CPUs ({why})")
+
+
 def parse_bool(value: str | None) -> bool:
     """``kstrtobool``: 1/y/Y/on and 0/n/N/off; a bare flag means true."""
     if value is None:

@@ -97,6 +97,8 @@ class Kernel:
         self.subsystems: dict[str, Any] = {}
         self._api: list[str] = []
         self._cpu_listeners: list[Any] = []
+        # (kernel attribute, implementation object, its attribute): what rebind() reads again
+        self._bindings: list[tuple[str, Any, str]] = []
         for subsystem, impl in self.implementations.items():
             obj = impl.factory(self)
             self.subsystems[subsystem] = obj
@@ -104,6 +106,7 @@ class Kernel:
             for name, attr in _api_pairs(impl):
                 setattr(self, name, getattr(obj, attr))
                 self._api.append(name)
+                self._bindings.append((name, obj, attr))
             if hasattr(obj, "switch_cpu"):
                 self._cpu_listeners.append(obj.switch_cpu)
         for name in host.api_names:
@@ -228,12 +231,13 @@ class Kernel:
         """
         if self.panicked is not None:
             return
-        guard = self._owner_only if self._guarded else None
-        for subsystem, impl in self.implementations.items():
-            obj = self.subsystems[subsystem]
-            for name, attr in _api_pairs(impl):
-                fn = getattr(obj, attr)
-                setattr(self, name, guard(fn) if guard else fn)
+        if self._guarded:
+            guard = self._owner_only
+            for name, obj, attr in self._bindings:
+                setattr(self, name, guard(getattr(obj, attr)))
+        else:
+            for name, obj, attr in self._bindings:
+                setattr(self, name, getattr(obj, attr))
 
     def fault_attr(self, name: str) -> Any:
         """The fault-injection knobs of capability ``name``, named as its debugfs files are.

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import LinuxmmError, NotInThisKernel
+from .checks import check_gfp, check_int
+from .errors import ArgumentError, LinuxmmError, NotInThisKernel
 from .machine import PAGE_SHIFT, PAGE_SIZE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -143,3 +144,27 @@ class PageAllocator:
     def free_block(self, addr: int, order: int) -> None:
         """Free a block from :meth:`alloc_block` with this era's own call."""
         raise NotImplementedError
+
+
+def check_args(func: str, **args: tuple) -> None:
+    """Refuse a page allocator call's arguments of the wrong type: the slow paths call this.
+
+    ``check_args("alloc_pages", gfp_mask=(gfp_mask, "gfp"), order=(order, "order"))``:
+    each keyword is a value and its kind -- ``gfp`` (an int from 0 to 2**32-1),
+    ``order`` or ``addr`` (any int: what the era does with the value, a NULL, a
+    warning, a wrap-around, is the era's).  A bool, a float, a string or None
+    raises :class:`~linuxmm.errors.ArgumentError` naming the function and the
+    parameter (:mod:`linuxmm.checks`), raised without the fast path's own
+    exception as its context.  The fast paths never call it: a wrong type sends
+    them here.
+    """
+    for name, (value, kind) in args.items():
+        if type(value) is int and (kind != "gfp" or 0 <= value <= 0xFFFFFFFF):
+            continue
+        try:
+            if kind == "gfp":
+                check_gfp(value, func, name)
+            else:
+                check_int(value, name, func)
+        except ArgumentError as exc:
+            raise exc from None

@@ -3,7 +3,7 @@
 Three page allocators share one mechanism, written once here:
 
 * a ``free_area`` per order: a circular list of free blocks (a
-  :class:`~linuxmm.lists.FreeList`, added at the head as ``add_mem_queue`` /
+  :class:`~linuxmm.lists.HeadList`, added at the head as ``add_mem_queue`` /
   ``list_add`` did) and a bitmap with **one bit per buddy pair**;
 * the bit of a pair is flipped every time either buddy, as a block of that
   order, goes onto or comes off the list, so it reads 1 exactly when one
@@ -81,10 +81,10 @@ from typing import TYPE_CHECKING
 from linuxmm import hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm import gfp as _gfp
-from linuxmm.lists import FreeList
+from linuxmm.lists import HeadList
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
-from linuxmm.machine.frames import PG_dma, PG_head, PG_reserved
-from linuxmm.pagealloc import PageAllocator, ZoneInfo
+from linuxmm.machine.frames import PG_dma, PG_reserved, ImpliedCounts
+from linuxmm.pagealloc import PageAllocator, ZoneInfo, check_args
 from linuxmm.records import Implementation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,6 +109,11 @@ LOW_MEM_END_PFN = 0x9F000 >> PAGE_SHIFT
 KERNEL_START_PFN = 0x100000 >> PAGE_SHIFT
 _NIL = -1
 _U32 = 0xFFFFFFFF
+#: In ``BitmapBuddy._state``: the frame is the head of a block handed out (low bits: its order).
+#: The block's reference (``count = 1`` in RMQUEUE) is implied by this mark; see ImpliedCounts.
+ALLOCATED = 0x80
+#: Every state byte that is not an ALLOCATED mark (deleted to count the blocks handed out).
+_NOT_A_HEAD = bytes(v for v in range(256) if not ALLOCATED <= v < ALLOCATED + 16)
 
 
 def _long_align(x: int) -> int:
@@ -122,25 +127,28 @@ def _pfn_up(nbytes: int) -> int:
 class FreeArea:
     """``free_area[]`` of one range of frames (the whole machine before 2.4, one zone in 2.4).
 
-    ``lists[k]`` holds the head pfns of free blocks of order ``k``;
+    ``lists[k]`` holds the head pfns of free blocks of order ``k`` (a
+    :class:`~linuxmm.lists.HeadList`; ``dicts[k]`` is its dict, for the hot paths);
     ``maps[k]`` has one byte per buddy pair (a bit in the kernel) for
     ``k < nr_orders - 1``, and for the top order too where the era keeps a
     top map (1.x-2.2 flip it on allocation only; 2.4 has none).
     """
 
-    __slots__ = ("name", "base", "size", "nr_orders", "lists", "maps", "free_pages",
-                 "pages_min", "pages_low", "pages_high")
+    __slots__ = ("name", "base", "size", "nr_orders", "lists", "dicts", "maps", "free_pages",
+                 "pages_min", "pages_low", "pages_high", "fast_limit")
 
     def __init__(self, name: str, base: int, size: int, nr_orders: int, top_map: bool):
         self.name = name
         self.base = base
         self.size = size
         self.nr_orders = nr_orders
-        self.lists = [FreeList() for _ in range(nr_orders)]
+        self.lists = [HeadList() for _ in range(nr_orders)]
+        self.dicts = [lst.d for lst in self.lists]
         self.maps = [bytearray((size >> (k + 1)) + 1) for k in range(nr_orders - 1)]
         self.maps.append(bytearray((size >> nr_orders) + 1) if top_map else None)
         self.free_pages = 0
         self.pages_min = self.pages_low = self.pages_high = 0
+        self.fast_limit = 1 << 62  # 1.x-2.2: the fast path serves while free_pages is above this
 
     def nr_free(self) -> list[int]:
         return [len(lst) for lst in self.lists]
@@ -179,24 +187,29 @@ def _subtract(ranges: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int
     return out
 
 
+#: 1 << k and the mask clearing the low k bits, by order (looked up, not computed, on the hot paths).
+_BIT = tuple(1 << k for k in range(16))
+_ALIGN = tuple(~((1 << k) - 1) for k in range(16))
+
+
 def free_pages_ok(area: FreeArea, pfn: int, order: int) -> None:
     """Put a block on the free lists, merging with free buddies (1.x-2.4 ``free_pages_ok``)."""
     top = area.nr_orders - 1
-    lists, maps = area.lists, area.maps
+    dicts, maps = area.dicts, area.maps
     base = area.base
-    idx = (pfn - base) & ~((1 << order) - 1)
-    area.free_pages += 1 << order
+    idx = (pfn - base) & _ALIGN[order]
+    area.free_pages += _BIT[order]
     while order < top:
-        bit = idx >> (order + 1)
         m = maps[order]
+        bit = idx >> (order + 1)
         old = m[bit]
         m[bit] = old ^ 1
         if not old:  # the buddy is still in use
             break
-        lists[order].remove((idx ^ (1 << order)) + base)
+        del dicts[order][(idx ^ _BIT[order]) + base]  # list_del(buddy)
         order += 1
-        idx &= ~((1 << order) - 1)
-    lists[order].add(idx + base)
+        idx &= _ALIGN[order]
+    dicts[order][idx + base] = None  # list_add
 
 
 class BitmapBuddy(PageAllocator):
@@ -211,12 +224,13 @@ class BitmapBuddy(PageAllocator):
     def __init__(self, kernel: "Kernel"):
         super().__init__(kernel)
         self.dmesg = kernel.dmesg
-        self.nr_allocated = 0
         self.nr_reserved = 0
+        self._check_new = False  # see _counts_written
 
     # -- shared kernel call and contract (one free area before 2.4; 2.4 overrides) ----
     def free_page(self, addr: int) -> None:
         """``free_page(addr)``: ``free_pages(addr, 0)``."""
+        check_args("free_page", addr=(addr, "addr"))
         self.free_pages(addr, 0)
 
     def nr_free_pages(self) -> int:
@@ -235,28 +249,69 @@ class BitmapBuddy(PageAllocator):
     def free_block(self, addr: int, order: int) -> None:
         self.free_pages(addr, order)
 
-    def _put_block(self, addr: int, pfn: int, order: int) -> None:
+    def _put_block(self, addr: int, pfn: int, order: int, area: "FreeArea | None" = None,
+                   func: str = "free_pages") -> None:
         """Drop one reference on an allocated block; the last one gives it back.
 
         A last reference dropped with an order other than the block's is refused
         by ``_check_order`` before anything changes (the kernels did not check,
         and their lists were corrupted).
         """
-        counts = self.f_count
-        count = counts[pfn]
-        if count == 1 and (not self.f_flags[pfn] & PG_head or self.f_order[pfn] != order):
-            self._check_order("free_pages", addr, pfn, order)
-        counts[pfn] = count - 1
+        count = self.page_count(pfn)
+        if count == 1 and self._state[pfn] != ALLOCATED | order:
+            self._check_order(func, addr, pfn, order)
         if count == 1:
-            self._release(self.area, pfn, order)
+            self._release(area or self.area, pfn, order)
+        else:
+            self._set_count(pfn, count - 1)
+
+    # -- page counts: the block's own reference is its ALLOCATED mark ---------------
+    def page_count(self, pfn: int) -> int:
+        """``mem_map[pfn].count``: the raw count plus the reference an ALLOCATED mark implies."""
+        return self._raw[pfn] + (1 if self._state[pfn] & ALLOCATED else 0)
+
+    def _set_count(self, pfn: int, count: int) -> None:
+        raw = count - (1 if self._state[pfn] & ALLOCATED else 0)
+        self._raw[pfn] = raw
+        if raw:
+            self._counts_written()
+
+    def _counts_written(self) -> None:
+        """A raw count became nonzero (a count below zero, or one written from outside): from
+        now on the fast paths check it (and hand such pages to the step-by-step paths)."""
+        if not self._check_new:
+            self._check_new = True
+            self._install_fast_paths()
+            self.kernel.rebind()
+
+    def _handed_out(self, pfn: int, order: int) -> int:
+        """RMQUEUE's ``count = 1`` on the block it returns: the mark, and a raw count of 0."""
+        self._state[pfn] = ALLOCATED | order
+        self._raw[pfn] = 0
+        return pfn
+
+    def _install_fast_paths(self) -> None:
+        """Bind the era's fast paths as this object's kernel calls (see the era classes)."""
 
     # -- boot helpers --------------------------------------------------------
     def setup(self, size: int) -> None:
         super().setup(size)
         # The frame arrays, bound once for the hot paths.
-        self.f_count = self.frames.count
         self.f_flags = self.frames.flags
-        self.f_order = self.frames.order
+        self._raw = self.frames.count
+        self._state = bytearray(self.nr_pages)
+        self.frames.count = ImpliedCounts(self._raw, self._state, ALLOCATED, self._counts_written)
+
+    #: i386 ``NR_CPUS`` with ``__SMP__``/``CONFIG_SMP``: 32 in 2.0 and 2.2 (include/linux/tasks.h)
+    #: and 2.4.0 (include/linux/threads.h) [V: 2.4.0 rivsidn/linux-2.4.0; 2.0/2.2 tasks.h in
+    #: schwabe/davej-history].  Before 2.0 there is no SMP (the kernel refuses cpus > 1).
+    NR_CPUS = 32
+
+    def _check_cpus(self) -> None:
+        from linuxmm.config import check_era_cpus
+
+        check_era_cpus(self.kernel.nr_cpus, self.NR_CPUS, self.kernel.version,
+                       f"NR_CPUS {self.NR_CPUS} on i386 SMP kernels of the era")
 
     def _check_size(self, size: int, limit: int) -> None:
         if size > limit:
@@ -286,23 +341,23 @@ class BitmapBuddy(PageAllocator):
     # -- RMQUEUE / EXPAND ------------------------------------------------------
     def _rmqueue(self, area: FreeArea, order: int, dma: bool) -> int:
         """Take a block of ``order`` (pfn, or -1): RMQUEUE then EXPAND."""
+        if not dma:
+            return rmqueue(area, order)
         lists, maps = area.lists, area.maps
         base = area.base
         flags = self.f_flags
         for cur in range(order, area.nr_orders):
-            lst = lists[cur]
-            pfn = lst.head
+            walks = 0
+            for pfn in lists[cur]:  # 2.0/2.2 walk the list from its head for a PG_DMA block
+                if flags[pfn] & PG_dma:
+                    break
+                walks += 1
+            else:
+                pfn = _NIL
+            self.counters["list_walks"] += walks
             if pfn == _NIL:
                 continue
-            if dma:  # 2.0/2.2 walk the list for a PG_DMA block
-                walks = 0
-                while pfn != _NIL and not flags[pfn] & PG_dma:
-                    pfn = lst.nxt[pfn]
-                    walks += 1
-                self.counters["list_walks"] += walks
-                if pfn == _NIL:
-                    continue
-            lst.remove(pfn)
+            lists[cur].remove(pfn)
             m = maps[cur]
             if m is not None:
                 m[(pfn - base) >> (cur + 1)] ^= 1
@@ -320,17 +375,16 @@ class BitmapBuddy(PageAllocator):
 
     def _check_order(self, func: str, addr: int, pfn: int, order: int) -> None:
         """Refuse a free whose order differs from the allocation's: the kernel would corrupt its lists."""
-        frames = self.frames
-        if not frames.flags[pfn] & PG_head or frames.order[pfn] != order:
-            have = frames.order[pfn] if frames.flags[pfn] & PG_head else None
+        st = self._state[pfn]
+        if st != ALLOCATED | order:
+            have = st & ~ALLOCATED if st & ALLOCATED else None
             what = f"was allocated with order {have}" if have is not None else "is not the first page of a block"
             raise LinuxmmError(f"{func}({addr:#x}, {order}): that page {what}; this kernel does not check "
                                f"and would corrupt its free lists, so the model refuses")
 
     def _release(self, area: FreeArea, pfn: int, order: int) -> None:
         """The count reached 0: clear the block's head mark and hand it to ``free_pages_ok``."""
-        self.f_flags[pfn] &= ~PG_head
-        self.nr_allocated -= 1 << order
+        self._state[pfn] = 0
         free_pages_ok(area, pfn, order)
 
     # -- invariants ------------------------------------------------------------
@@ -351,7 +405,7 @@ class BitmapBuddy(PageAllocator):
                 for pfn in lst:
                     if (pfn - a.base) % (1 << k) or not a.base <= pfn < a.base + a.size:
                         out.append(f"{a.name}: order-{k} block at pfn {pfn} is misaligned or outside the area")
-                    if flags[pfn] & (PG_head | PG_reserved):
+                    if flags[pfn] & PG_reserved or self._state[pfn] & ALLOCATED:
                         out.append(f"{a.name}: order-{k} free block at pfn {pfn} is marked allocated or reserved")
                     free += 1 << k
             if free != a.free_pages:
@@ -373,8 +427,9 @@ class BitmapBuddy(PageAllocator):
 
     # -- reports ---------------------------------------------------------------
     def allocated_pages(self) -> int:
-        """Pages handed out by the allocator and not yet freed."""
-        return self.nr_allocated
+        """Pages handed out by the allocator and not yet freed (the ALLOCATED marks, by order)."""
+        heads = self._state.translate(None, _NOT_A_HEAD)  # one pass, keeping only the marks
+        return sum(1 << (mark & ~ALLOCATED) for mark in heads)
 
     def reserved_pages(self) -> int:
         """Frames never given to the allocator (PG_reserved at boot: holes, kernel, boot data)."""
@@ -396,6 +451,246 @@ class BitmapBuddy(PageAllocator):
         if high is not None:
             line += f", {high << 2}k highmem"
         return line + ")"
+
+
+def rmqueue(area: FreeArea, order: int) -> int:
+    """RMQUEUE then EXPAND for a request any block satisfies (no DMA walk): the pfn, or -1.
+
+    The head block of the first non-empty list from ``order`` up is taken;
+    EXPAND gives the lower halves back and keeps the upper one.
+    """
+    dicts = area.dicts
+    for cur in range(order, area.nr_orders):
+        d = dicts[cur]
+        if d:
+            break
+    else:
+        return _NIL
+    pfn = d.popitem()[0]  # the head
+    idx = pfn - area.base
+    maps = area.maps
+    m = maps[cur]
+    if m is not None:
+        m[idx >> (cur + 1)] ^= 1
+    area.free_pages -= _BIT[order]
+    while cur > order:
+        cur -= 1
+        dicts[cur][pfn] = None  # list_add(lower half)
+        maps[cur][idx >> (cur + 1)] ^= 1
+        size = _BIT[cur]
+        pfn += size
+        idx += size
+    return pfn
+
+
+def _single_area_fast_paths(pa: "BitmapBuddy", offset: int):
+    """``__get_free_pages`` and ``free_pages`` of 1.1-2.2 for their common case, inline.
+
+    An order-0 request with a mask seen before (an exact ``int``, no
+    ``__GFP_DMA``), while ``nr_free_pages`` is above the era's admission
+    limit (``area.fast_limit``), takes the head of the order-0 list, or
+    splits the head of the order-1 list (RMQUEUE and EXPAND written out);
+    an order-0 free of a block handed out here (its ALLOCATED mark, no other
+    reference) goes back on the lists, merging at orders 0 and 1 inline and
+    through :func:`free_pages_ok` above.  Everything else -- other orders and
+    masks, arguments of the wrong type, deeper splits, bad frees -- goes to
+    the era's step-by-step paths.
+    """
+    area = pa.area
+    d0, d1 = area.dicts[0], area.dicts[1]
+    map0, map1 = area.maps[0], area.maps[1]
+    state, raw = pa._state, pa._raw
+    slow_alloc, slow_free = pa._get_free_pages_slow, pa._free_pages_slow
+    checked = pa._check_new  # a raw count may be nonzero: such pages take the slow paths
+    fast: dict[int, int] = {}  # masks served here, each kept with the int object last seen
+    ZERO = 0
+    assert area.base == 0  # the pair bit of page pfn is pfn >> 1
+
+    def learn(gfp_mask: int) -> int:
+        if type(gfp_mask) is int and 0 <= gfp_mask <= _U32 and not gfp_mask & _DMA and len(fast) < 256:
+            fast[gfp_mask] = gfp_mask
+        return slow_alloc(gfp_mask, 0)
+
+    def get_free_pages_order(gfp_mask: int, order: int) -> int:
+        """``__get_free_pages(gfp, order)``: the block's address, or 0."""
+        if order is not ZERO:
+            return slow_alloc(gfp_mask, order)
+        try:
+            if fast[gfp_mask] is not gfp_mask:  # a float or bool equal to a known mask, ...
+                return learn(gfp_mask)
+        except KeyError:
+            return learn(gfp_mask)
+        if area.free_pages <= area.fast_limit:
+            return slow_alloc(gfp_mask, 0)
+        if d0:  # RMQUEUE: the head of the order-0 list
+            pfn = d0.popitem()[0]
+            if checked and raw[pfn]:
+                d0[pfn] = None  # back at the head; the slow path takes it
+                return slow_alloc(gfp_mask, 0)
+            map0[pfn >> 1] ^= 1
+        elif d1:  # the head of the order-1 list; EXPAND: the lower page back, keep the upper
+            pfn = d1.popitem()[0]
+            map1[pfn >> 2] ^= 1
+            d0[pfn] = None
+            map0[pfn >> 1] ^= 1
+            pfn += 1
+            if checked and raw[pfn]:
+                area.free_pages -= 1
+                free_pages_ok(area, pfn, 0)  # back, and the slow path decides
+                return slow_alloc(gfp_mask, 0)
+        else:
+            return slow_alloc(gfp_mask, 0)
+        area.free_pages -= 1
+        state[pfn] = ALLOCATED  # count = 1
+        return offset + (pfn << PAGE_SHIFT)
+
+    def free_pages(addr: int, order: int) -> None:
+        """``free_pages(addr, order)``."""
+        if order is not ZERO:
+            return slow_free(addr, order)
+        try:
+            pfn = (addr - offset) >> PAGE_SHIFT
+            if state[pfn] != ALLOCATED or pfn < 0 or (checked and raw[pfn]):
+                return slow_free(addr, 0)
+        except (TypeError, IndexError):  # not an int, or beyond the last frame
+            return slow_free(addr, 0)
+        state[pfn] = 0  # the count reaches 0
+        bit = pfn >> 1
+        if not map0[bit]:  # the buddy is in use: list_add at order 0
+            map0[bit] = 1
+            d0[pfn] = None
+            area.free_pages += 1
+            return
+        map0[bit] = 0  # merge with the free buddy
+        del d0[pfn ^ 1]
+        pfn &= ~1
+        bit = pfn >> 2
+        if not map1[bit]:  # its buddy is in use: list_add at order 1
+            map1[bit] = 1
+            d1[pfn] = None
+            area.free_pages += 1
+            return
+        map1[bit] = 0  # merge again, and on up from order 2
+        del d1[pfn ^ 2]
+        area.free_pages -= 3  # free_pages_ok counts the order-2 block as 4 pages freed; one was
+        free_pages_ok(area, pfn & ~3, 2)
+
+    return get_free_pages_order, free_pages
+
+
+def _zoned_fast_paths(pa: "BuddyZoned24"):
+    """``alloc_pages``, ``__get_free_pages`` and ``free_pages`` of 2.4.0 for their common case.
+
+    An order-0 request with a mask seen before (an exact ``int``) whose
+    zonelist's first zone has ``free_pages >= pages_low`` takes a block
+    from that zone at once (``__alloc_pages``' first pass); an order-0 free
+    of a block handed out here with no other reference goes back to its
+    zone.  RMQUEUE/EXPAND and ``free_pages_ok`` are written out for the two
+    lowest orders (a page taken from the order-0 list or split from an
+    order-1 block; a free that stops at order 0 or 1), and handed to
+    :func:`rmqueue`/:func:`free_pages_ok` above that.  Everything else goes
+    to the step-by-step paths.
+    """
+    off, low_end = pa.page_offset, pa.max_low_pfn
+    zdma, znorm, zhigh = pa.zones
+    nbase, hbase = znorm.base, zhigh.base
+    for z in pa.zones:  # the pair bit of a block is its offset in the zone, shifted
+        assert z.base % (1 << z.nr_orders) == 0
+    # per zone, what the written-out orders use: the zone, order-0/1 lists and maps, its first pfn
+    zt = {id(z): (z, z.dicts[0], z.dicts[1], z.maps[0], z.maps[1], z.base) for z in pa.zones}
+    tdma, tnorm, thigh = (zt[id(z)] for z in pa.zones)
+    state, raw = pa._state, pa._raw
+    slow_alloc, slow_free, slow_get = pa._alloc_pages_slow, pa._free_pages_slow, pa._get_free_pages_slow
+    checked = pa._check_new
+    fast: dict[int, tuple] = {}  # mask -> (the int object last seen, its zonelist's first zone)
+    ZERO = 0
+
+    def learn(gfp_mask: int, page_address: bool) -> int:
+        if type(gfp_mask) is int and 0 <= gfp_mask <= _U32 and len(fast) < 256:
+            zonelist = (pa.zonelist_dma if gfp_mask & _DMA else
+                        pa.zonelist_high if gfp_mask & _HIGHMEM else pa.zonelist_normal)
+            if zonelist:
+                fast[gfp_mask] = (gfp_mask, zt[id(zonelist[0])])
+        return slow_get(gfp_mask, 0) if page_address else slow_alloc(gfp_mask, 0)
+
+    def make_alloc(page_address: bool):
+        def alloc(gfp_mask: int, order: int) -> int:
+            if order is not ZERO:
+                return slow_get(gfp_mask, order) if page_address else slow_alloc(gfp_mask, order)
+            try:
+                key, (z, d0, d1, m0, m1, base) = fast[gfp_mask]
+                if key is not gfp_mask:
+                    return learn(gfp_mask, page_address)
+            except KeyError:
+                return learn(gfp_mask, page_address)
+            if z.free_pages < z.pages_low:
+                return slow_get(gfp_mask, 0) if page_address else slow_alloc(gfp_mask, 0)
+            if d0:  # RMQUEUE from the order-0 list
+                pfn = d0.popitem()[0]
+                m0[(pfn - base) >> 1] ^= 1
+                z.free_pages -= 1
+            elif d1:  # RMQUEUE from the order-1 list, EXPAND: the lower page back, keep the upper
+                pfn = d1.popitem()[0]
+                idx = pfn - base
+                m1[idx >> 2] ^= 1
+                d0[pfn] = None
+                m0[idx >> 1] ^= 1
+                pfn += 1
+                z.free_pages -= 1
+            else:
+                pfn = rmqueue(z, 0)
+                if pfn < 0:
+                    return slow_get(gfp_mask, 0) if page_address else slow_alloc(gfp_mask, 0)
+            if checked and raw[pfn]:
+                free_pages_ok(z, pfn, 0)  # not this one: back, and the slow path decides
+                return slow_get(gfp_mask, 0) if page_address else slow_alloc(gfp_mask, 0)
+            state[pfn] = ALLOCATED  # count = 1
+            if page_address and pfn >= low_end:
+                return 0  # a HighMem page has no address: NULL, and the page stays allocated
+            return off + (pfn << PAGE_SHIFT)
+        return alloc
+
+    alloc_pages = make_alloc(False)
+    alloc_pages.__name__ = "alloc_pages"
+    alloc_pages.__doc__ = "``alloc_pages(gfp, order)``: the block's address (a handle for HighMem), or 0."
+    get_free_pages = make_alloc(True)
+    get_free_pages.__name__ = "get_free_pages_order"
+    get_free_pages.__doc__ = "``__get_free_pages(gfp, order)``: ``page_address()`` of the block, NULL for HighMem."
+
+    def free_pages(addr: int, order: int) -> None:
+        """``free_pages(addr, order)``."""
+        if order is not ZERO:
+            return slow_free(addr, order)
+        try:
+            pfn = (addr - off) >> PAGE_SHIFT
+            if state[pfn] != ALLOCATED or pfn < 0 or (checked and raw[pfn]):
+                return slow_free(addr, 0)
+        except (TypeError, IndexError):  # not an int, or beyond the last frame
+            return slow_free(addr, 0)
+        state[pfn] = 0  # the count reaches 0
+        z, d0, d1, m0, m1, base = tnorm if nbase <= pfn < hbase else (tdma if pfn < nbase else thigh)
+        idx = pfn - base
+        bit = idx >> 1
+        if not m0[bit]:  # the buddy is in use: list_add at order 0
+            m0[bit] = 1
+            d0[pfn] = None
+            z.free_pages += 1
+            return
+        m0[bit] = 0  # merge with the free buddy
+        del d0[pfn ^ 1]
+        idx &= ~1
+        bit = idx >> 2
+        if not m1[bit]:  # its buddy is in use: list_add at order 1
+            m1[bit] = 1
+            d1[idx + base] = None
+            z.free_pages += 1
+            return
+        m1[bit] = 0  # merge again, and on up from order 2
+        del d1[(idx ^ 2) + base]
+        z.free_pages -= 3  # free_pages_ok counts the order-2 block as 4 pages freed; one was
+        free_pages_ok(z, (idx & ~3) + base, 2)
+
+    return alloc_pages, get_free_pages, free_pages
 
 
 # ============================================================================
@@ -465,6 +760,7 @@ class BuddyBitmap11(BitmapBuddy):
         super().__init__(kernel)
         # v2.0 = mm/page_alloc.c of 1.3/2.0; before = mm/swap.c of 1.1/1.2.
         self.era20 = kernel.has("v2.0")
+        self._check_cpus()
         if self.era20:
             self.kernel_text_kb, self.kernel_data_kb, self.sizeof_page = 320, 128, 40
         size = self.requested_mem()
@@ -508,10 +804,14 @@ class BuddyBitmap11(BitmapBuddy):
         self.mem_init_printk(self._memory_line(code, hole, data, None, None))
         # Hot-path constants.
         self.high_memory_pfn = nr
+        self.area.fast_limit = self.min_free_pages
+        self._install_fast_paths()
 
     # -- kernel calls ------------------------------------------------------------
-    def get_free_pages_order(self, gfp: int, order: int) -> int:
+    def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages``: 1.2 ``(priority, order)``; 2.0 ``(priority, order, dma)`` with dma = __GFP_DMA."""
+        if type(gfp) is not int or type(order) is not int or not 0 <= gfp <= 0xFFFFFFFF:
+            check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if order >= self.nr_mem_lists or order < 0:
             return 0  # 2.0 checks; 1.2 would run past free_area_list[] (see class docstring)
         if gfp & _DMA:
@@ -526,14 +826,11 @@ class BuddyBitmap11(BitmapBuddy):
         pfn = self._rmqueue(area, order, dma)
         if pfn == _NIL:
             return 0
-        self.f_count[pfn] = 1
-        self.f_flags[pfn] |= PG_head
-        self.f_order[pfn] = order
-        self.nr_allocated += 1 << order
-        return pfn << PAGE_SHIFT
+        return self._handed_out(pfn, order) << PAGE_SHIFT
 
     def get_dma_pages(self, gfp: int, order: int) -> int:
         """``__get_dma_pages``: 1.2 retries until a block is below 16 MB; 2.0 passes dma=1."""
+        check_args("__get_dma_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if self.era20:
             return self.get_free_pages_order(gfp | _DMA, order)
         if not gfp & _HIGH:
@@ -550,32 +847,38 @@ class BuddyBitmap11(BitmapBuddy):
 
     def get_free_page_nozero(self, gfp: int) -> int:
         """``__get_free_page(priority)``: one page, contents as left."""
+        check_args("__get_free_page", gfp_mask=(gfp, "gfp"))
         return self.get_free_pages_order(gfp, 0)
 
     def get_free_page(self, gfp: int) -> int:
         """``get_free_page(priority)``: one page, cleared (``memset`` in mm.h)."""
+        check_args("get_free_page", gfp_mask=(gfp, "gfp"))
         addr = self.get_free_pages_order(gfp, 0)
         if addr:
             self.zero_pages(addr >> PAGE_SHIFT, 1)
         return addr
 
-    def free_pages(self, addr: int, order: int) -> None:
+    def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: 1.2 complains about a free page; 2.0 is silent."""
+        if type(addr) is not int or type(order) is not int:
+            check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         addr &= _U32
         pfn = addr >> PAGE_SHIFT
         if pfn >= self.high_memory_pfn:
             return
-        flags, counts = self.f_flags, self.f_count
-        if flags[pfn] & PG_reserved:
+        if self.f_flags[pfn] & PG_reserved:
             return
-        count = counts[pfn]
+        count = self.page_count(pfn)
         if count <= 0:
             if self.era20:
-                counts[pfn] = count - 1  # atomic_dec_and_test: no list is touched
+                self._set_count(pfn, count - 1)  # atomic_dec_and_test: no list is touched
             else:
                 self.dmesg.printk(f"Trying to free free memory ({addr:08x}): memory probably corrupted")
             return
         self._put_block(addr, pfn, order)
+
+    def _install_fast_paths(self) -> None:
+        self.get_free_pages_order, self.free_pages = _single_area_fast_paths(self, 0)
 
     def show_free_areas(self) -> str:
         """``show_free_areas()`` of 1.2/2.0 (the Shift-ScrollLock report)."""
@@ -626,6 +929,7 @@ class BuddyBitmap22(BitmapBuddy):
 
     def __init__(self, kernel: "Kernel"):
         super().__init__(kernel)
+        self._check_cpus()
         size = self.requested_mem()
         self._check_size(size, 960 << 20)
         self.setup(size)
@@ -653,24 +957,35 @@ class BuddyBitmap22(BitmapBuddy):
         reserved = self.nr_reserved - code - data
         self.mem_init_printk(self._memory_line(code, reserved, data, 0, None))
         self.max_mapnr = nr
+        self.area.fast_limit = self.freepages_min
+        self._install_fast_paths()
 
     def _allowed(self, gfp: int) -> bool:
-        """The freepages/low_on_memory admission test of 2.2's ``__get_free_pages``."""
+        """The freepages/low_on_memory admission test of 2.2's ``__get_free_pages``.
+
+        The fast path serves a request only while ``nr_free_pages > freepages.min``
+        and the kernel is not low on memory: ``area.fast_limit`` is
+        ``freepages.min`` then, and out of reach while ``low_on_memory`` is set.
+        """
         free = self.area.free_pages
         if free > self.freepages_min:
             if not self.low_on_memory:
                 return True
             if free >= self.freepages_high:
                 self.low_on_memory = False
+                self.area.fast_limit = self.freepages_min
                 return True
         self.low_on_memory = True
+        self.area.fast_limit = 1 << 62
         # try_to_free_pages() frees nothing in the model.
         if gfp & _HIGH:
             return True
         return bool(gfp & _FS) and not gfp & _HARDWALL  # __GFP_MED
 
-    def get_free_pages_order(self, gfp: int, order: int) -> int:
+    def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages(gfp_mask, order)``."""
+        if type(gfp) is not int or type(order) is not int or not 0 <= gfp <= 0xFFFFFFFF:
+            check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if order >= self.nr_mem_lists or order < 0:
             return 0
         if not self._allowed(gfp):
@@ -678,34 +993,42 @@ class BuddyBitmap22(BitmapBuddy):
         pfn = self._rmqueue(self.area, order, bool(gfp & _DMA))
         if pfn == _NIL:
             return 0
-        self.f_count[pfn] = 1
-        self.f_flags[pfn] |= PG_head
-        self.f_order[pfn] = order
-        self.nr_allocated += 1 << order
-        return self.page_offset + (pfn << PAGE_SHIFT)
+        return self.page_offset + (self._handed_out(pfn, order) << PAGE_SHIFT)
 
     def get_dma_pages(self, gfp: int, order: int) -> int:
         """``__get_dma_pages(gfp, order)``: ``__get_free_pages(gfp | GFP_DMA, order)``."""
+        check_args("__get_dma_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         return self.get_free_pages_order(gfp | _DMA, order)
 
     def get_free_page_nozero(self, gfp: int) -> int:
+        check_args("__get_free_page", gfp_mask=(gfp, "gfp"))
         return self.get_free_pages_order(gfp, 0)
 
     def get_free_page(self, gfp: int) -> int:
         """``get_free_page(gfp_mask)``: one cleared page (``clear_page``)."""
+        check_args("get_free_page", gfp_mask=(gfp, "gfp"))
         addr = self.get_free_pages_order(gfp, 0)
         if addr:
             self.zero_pages((addr - self.page_offset) >> PAGE_SHIFT, 1)
         return addr
 
-    def free_pages(self, addr: int, order: int) -> None:
+    def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: silent for anything it cannot free."""
+        if type(addr) is not int or type(order) is not int:
+            check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # MAP_NR
         if pfn >= self.max_mapnr:
             return
         if self.f_flags[pfn] & PG_reserved:
             return
+        count = self.page_count(pfn)
+        if count <= 0:
+            self._set_count(pfn, count - 1)  # put_page_testzero on a free page: below zero, silently
+            return
         self._put_block(addr, pfn, order)  # put_page_testzero
+
+    def _install_fast_paths(self) -> None:
+        self.get_free_pages_order, self.free_pages = _single_area_fast_paths(self, self.page_offset)
 
     def show_free_areas(self) -> str:
         """``show_free_areas()`` of 2.2, with its ``Free: free (min low high)`` line."""
@@ -808,6 +1131,7 @@ class BuddyZoned24(BitmapBuddy):
 
     def __init__(self, kernel: "Kernel"):
         super().__init__(kernel)
+        self._check_cpus()
         size = self.requested_mem()
         if size > 4 << 30:
             self.dmesg.printk("Warning only 4GB will be used.")
@@ -885,6 +1209,7 @@ class BuddyZoned24(BitmapBuddy):
         data = start_pfn - _pfn_up(etext)
         reserved = self.nr_reserved - (KERNEL_START_PFN - LOW_MEM_END_PFN)
         self.mem_init_printk(self._memory_line(code, reserved, data, 0, self.zone_high.free_pages))
+        self._install_fast_paths()
 
     # -- zones -------------------------------------------------------------------
     def _zone_of(self, pfn: int) -> FreeArea:
@@ -928,33 +1253,36 @@ class BuddyZoned24(BitmapBuddy):
         return _NIL
 
     # -- kernel calls ------------------------------------------------------------------
-    def alloc_pages(self, gfp: int, order: int) -> int:
+    def _alloc_pages_slow(self, gfp: int, order: int) -> int:
         """``alloc_pages(gfp_mask, order)``: the block's address (a handle for HighMem), or 0."""
+        if type(gfp) is not int or type(order) is not int or not 0 <= gfp <= 0xFFFFFFFF:
+            check_args("alloc_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         if order >= self.nr_mem_lists or order < 0:
             return 0
         pfn = self._alloc(gfp, order)
         if pfn == _NIL:
             return 0
-        self.f_count[pfn] = 1
-        self.f_flags[pfn] |= PG_head
-        self.f_order[pfn] = order
-        self.nr_allocated += 1 << order
-        return self.page_offset + (pfn << PAGE_SHIFT)
+        return self.page_offset + (self._handed_out(pfn, order) << PAGE_SHIFT)
 
     def alloc_page(self, gfp: int) -> int:
+        check_args("alloc_page", gfp_mask=(gfp, "gfp"))
         return self.alloc_pages(gfp, 0)
 
-    def get_free_pages_order(self, gfp: int, order: int) -> int:
+    def _get_free_pages_slow(self, gfp: int, order: int) -> int:
         """``__get_free_pages``: ``page_address()`` of the block, NULL for HighMem."""
-        addr = self.alloc_pages(gfp, order)
+        if type(gfp) is not int or type(order) is not int or not 0 <= gfp <= 0xFFFFFFFF:
+            check_args("__get_free_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
+        addr = self._alloc_pages_slow(gfp, order)
         if addr and addr - self.page_offset >= self.max_low_pfn << PAGE_SHIFT:
             return 0  # HighMem page: no permanent mapping, and 2.4 leaks it here
         return addr
 
     def get_free_page_nozero(self, gfp: int) -> int:
+        check_args("__get_free_page", gfp_mask=(gfp, "gfp"))
         return self.get_free_pages_order(gfp, 0)
 
     def get_dma_pages(self, gfp: int, order: int) -> int:
+        check_args("__get_dma_pages", gfp_mask=(gfp, "gfp"), order=(order, "order"))
         return self.get_free_pages_order(gfp | _DMA, order)
 
     def get_zeroed_page(self, gfp: int) -> int:
@@ -966,6 +1294,7 @@ class BuddyZoned24(BitmapBuddy):
         oopses on a kernel-mode write to a page that is not present (error
         code 0002); the task dies and the page stays allocated.
         """
+        check_args("get_zeroed_page", gfp_mask=(gfp, "gfp"))
         addr = self.alloc_pages(gfp, 0)
         if not addr:
             return 0
@@ -977,6 +1306,8 @@ class BuddyZoned24(BitmapBuddy):
 
     def free_pages_page(self, addr: int, order: int) -> None:
         """``__free_pages(page, order)``; the model names the page by its address."""
+        if type(addr) is not int or type(order) is not int:
+            check_args("__free_pages", page=(addr, "addr"), order=(order, "order"))
         pfn = (addr - self.page_offset) >> PAGE_SHIFT
         if not 0 <= pfn < self.nr_pages:
             raise LinuxmmError(f"__free_pages({addr:#x}, {order}): not a page of this machine "
@@ -984,23 +1315,27 @@ class BuddyZoned24(BitmapBuddy):
         self._free_pages_pfn(addr, pfn, order)
 
     def _free_pages_pfn(self, addr: int, pfn: int, order: int) -> None:
-        flags, counts = self.f_flags, self.f_count
-        if flags[pfn] & PG_reserved:
+        if self.f_flags[pfn] & PG_reserved:
             return
-        count = counts[pfn]
-        if count == 1 and (not flags[pfn] & PG_head or self.f_order[pfn] != order):
-            self._check_order("__free_pages", addr, pfn, order)
-        counts[pfn] = count - 1  # put_page_testzero
-        if count == 1:
-            self._release(self._zone_of(pfn), pfn, order)
+        count = self.page_count(pfn)
+        if count <= 0:
+            self._set_count(pfn, count - 1)  # put_page_testzero on a free page: below zero, silently
+            return
+        self._put_block(addr, pfn, order, self._zone_of(pfn), "__free_pages")  # put_page_testzero
 
-    def free_pages(self, addr: int, order: int) -> None:
+    def _free_pages_slow(self, addr: int, order: int) -> None:
         """``free_pages(addr, order)``: ``__free_pages(virt_to_page(addr))`` if ``VALID_PAGE``, else nothing."""
+        if type(addr) is not int or type(order) is not int:
+            check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         pfn = ((addr - self.page_offset) & _U32) >> PAGE_SHIFT  # __pa() wraps: NULL is physical 1 GB
         if pfn < self.nr_pages:  # VALID_PAGE: below max_mapnr (highend_pfn)
             self._free_pages_pfn(addr, pfn, order)
 
+    def _install_fast_paths(self) -> None:
+        self.alloc_pages, self.get_free_pages_order, self.free_pages = _zoned_fast_paths(self)
+
     def free_page_page(self, addr: int) -> None:
+        check_args("__free_page", page=(addr, "addr"))
         self.free_pages_page(addr, 0)
 
     # -- base-class contract ---------------------------------------------------------------

@@ -43,7 +43,7 @@ from linuxmm import hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.machine.frames import PG_reserved
-from linuxmm.pagealloc import PageAllocator, ZoneInfo
+from linuxmm.pagealloc import PageAllocator, ZoneInfo, check_args
 from linuxmm.records import Implementation
 
 _MB = 1 << 20
@@ -71,33 +71,81 @@ class _MemMapAllocator(PageAllocator):
         self._scan_end = self.PAGING_PAGES * self._entry  # bytes of real entries (0.01's sentinel excluded)
         reserved_below = main_start >> PAGE_SHIFT
         self.frames.set_range(0, min(reserved_below, self.nr_pages), PG_reserved)
-        top = min(self.HIGH_MEMORY >> PAGE_SHIFT, self.nr_pages)
-        self.frames.set_range(top, self.nr_pages, PG_reserved)
+        # RAM above HIGH_MEMORY is outside every structure these kernels had (0.11 ignores what
+        # lies above 16M): its frames are left as the machine gave them, and reserved_pages()
+        # counts them, so booting 0.11 on a large machine costs nothing for the part it ignores
+        self.get_free_page, self.free_page = self._make_fast_paths()
 
-    # -- the kernel's functions ----------------------------------------------
-    def get_free_page(self) -> int:
-        """``get_free_page()``: the highest free page, count set to 1, cleared; 0 if none.
+    #: Entries of ``mem_map`` the scan copies first (the top ones usually have a free page).
+    SCAN_WINDOW = 64
 
-        The kernel does this with ``std; repne scasw`` (``scasb`` at 0.11)
-        from the last entry of ``mem_map`` down, then ``rep stosl`` over
-        the page.  Here ``bytes.rfind`` does the scan.
+    def _make_fast_paths(self):
+        """``get_free_page`` and ``free_page`` as closures over the map and the machine.
+
+        ``get_free_page`` scans ``mem_map`` from the top with ``bytes.rfind``
+        (the kernel's ``repne scas``) in two steps: the top
+        :attr:`SCAN_WINDOW` entries, then, if none of them is free, the rest
+        of the map at once; so finding the top page free costs one small copy,
+        and a deep scan one more copy of the map below it.
+        ``mem_map_scanned`` counts entries as the kernel's scan steps them,
+        exactly.  ``free_page`` of an address in
+        ``[LOW_MEM, high_limit)`` is written out; anything else (an address to
+        ignore or panic about, an argument of the wrong type) goes to
+        :meth:`_free_page_slow`.
         """
         mem_map = self.mem_map
-        data = mem_map.tobytes()
+        entries = memoryview(mem_map)  # the map itself, element by element
+        raw = entries.cast("B")  # ... and as the bytes repne scas reads
         width = self._entry
-        pos = data.rfind(self._zero_entry, 0, self._scan_end)
-        while pos > 0 and pos % width:  # 0.01's 16-bit entries: skip a zero pair straddling two entries
-            pos = data.rfind(self._zero_entry, 0, pos + width - 1)
-        if pos < 0:
-            self.counters["mem_map_scanned"] += self.PAGING_PAGES
-            return 0
-        idx = pos // width
-        self.counters["mem_map_scanned"] += self.PAGING_PAGES - idx
-        mem_map[idx] = 1
-        self.zero_pages(self.low_pfn + idx, 1)
-        return self.LOW_MEM + (idx << PAGE_SHIFT)
+        zero = self._zero_entry
+        total = self.PAGING_PAGES
+        window = self.SCAN_WINDOW
+        pages = self.phys.pages
+        counters = self.counters
+        low_mem, low_pfn, high_limit = self.LOW_MEM, self.low_pfn, self.high_limit
+        slow_free = self._free_page_slow
 
-    def free_page(self, addr: int) -> None:
+        def get_free_page() -> int:
+            """``get_free_page()``: the highest free page, count set to 1, cleared; 0 if none."""
+            hi = total
+            size = window
+            while hi > 0:
+                lo = hi - size if hi > size else 0
+                data = raw[lo * width:hi * width].tobytes()
+                pos = data.rfind(zero)
+                while pos > 0 and pos % width:  # 0.01's 16-bit entries: a zero pair straddling two entries
+                    pos = data.rfind(zero, 0, pos + width - 1)
+                if pos >= 0:
+                    idx = lo + pos // width
+                    break
+                hi = lo
+                size = hi
+            else:
+                counters["mem_map_scanned"] += total
+                return 0
+            counters["mem_map_scanned"] += total - idx
+            entries[idx] = 1
+            pages.pop(low_pfn + idx, None)  # rep stosl: the page is cleared
+            counters["bytes_zeroed"] += PAGE_SIZE
+            return low_mem + (idx << PAGE_SHIFT)
+
+        def free_page(addr: int) -> None:
+            """``free_page(addr)``: drop one reference; panic on nonsense."""
+            try:
+                if low_mem <= addr < high_limit:
+                    idx = (addr - low_mem) >> PAGE_SHIFT
+                    count = entries[idx]
+                    if count:
+                        entries[idx] = count - 1
+                        return
+            except TypeError:  # not an int: the slow path says so
+                pass
+            return slow_free(addr)
+
+        return get_free_page, free_page
+
+    # -- the kernel's functions: get_free_page is the closure above ------------------
+    def _free_page_slow(self, addr: int) -> None:
         """``free_page(addr)``: drop one reference; panic on nonsense.
 
         Below ``LOW_MEM`` (kernel and buffer memory) it returns without a
@@ -105,6 +153,7 @@ class _MemMapAllocator(PageAllocator):
         nonexistent page".  A count already 0 is reset to 0 and the kernel
         panics "trying to free free page".  The page keeps its bytes.
         """
+        check_args("free_page", addr=(addr, "addr"))
         addr &= _ULONG
         if addr < self.LOW_MEM:
             return

@@ -130,10 +130,10 @@ from math import isqrt
 from linuxmm import fault_inject, hookimpl
 from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import format_gfp, gfp_era
-from linuxmm.warn import check_panic_on_warn
+from linuxmm.warn import warn_printer
 from linuxmm.lists import FreeList
-from linuxmm.machine.frames import PG_buddy, PG_reserved
-from linuxmm.pagealloc import PageAllocator, ZoneInfo
+from linuxmm.machine.frames import PG_buddy, PG_reserved, ImpliedCounts
+from linuxmm.pagealloc import PageAllocator, ZoneInfo, check_args
 from linuxmm.records import Implementation
 
 PAGE_SHIFT = 12
@@ -142,6 +142,17 @@ STRUCT_PAGE_SIZE = 64  # [S] 56 bytes in many 2.6 x86_64 configs
 pageblock_order = 9  # x86_64 with hugetlb: HUGETLB_PAGE_ORDER
 pageblock_nr_pages = 1 << pageblock_order
 SWAP_CLUSTER_MAX = 32
+#: In ``Buddy26._pstate``: the frame is the head of a block this allocator handed out (low bits:
+#: its order); the block's own reference is implied by this mark (see ImpliedCounts).
+ALLOCATED = 0x80
+#: In ``Buddy26._pstate``: the head of what is left of a block after a free with a smaller order
+#: (low bits: its order): allocated for good, with the count of 0 its pages had (leaked).
+LEAKED = 0x40
+#: Every state byte that is not an ALLOCATED or LEAKED mark (deleted to count the blocks handed out).
+_NOT_A_HEAD = bytes(v for v in range(256) if not (ALLOCATED <= v <= ALLOCATED | 0x3F or LEAKED <= v <= LEAKED | 0x3F))
+#: Room for the per-CPU lists (PerCpuPages.room): the "count now" mark, then more tokens than
+#: any pcp->high.  The mark is the first element, so it is the last one a free takes.
+_ROOM = [True] + [None] * 65536
 
 _GFP_DMA = 0x01
 _GFP_HIGHMEM = 0x02
@@ -187,7 +198,7 @@ class Zone:
 
     __slots__ = ("idx", "name", "start_pfn", "end_pfn", "spanned", "absent", "present_pages", "managed",
                  "free_pages", "nr_free", "free_area", "watermark", "lowmem_reserve", "batch", "high",
-                 "cold", "nr_reserved_highatomic")
+                 "cold", "nr_reserved_highatomic", "fast_mark", "fast_ok")
 
     def __init__(self, idx: int, name: str, start: int, end: int, nr_orders: int, nr_mt: int):
         self.idx = idx
@@ -206,6 +217,10 @@ class Zone:
         self.batch = 0
         self.high = 0
         self.nr_reserved_highatomic = 0
+        # The fast path serves an order-0 request from this zone only while free_pages is above
+        # fast_mark (its low watermark check); fast_ok caches that, kept where free_pages changes.
+        self.fast_mark = 1 << 62
+        self.fast_ok = False
 
     @property
     def populated(self) -> bool:
@@ -213,19 +228,69 @@ class Zone:
 
 
 class PerCpuPages:
-    """``struct per_cpu_pages``: one or more lists of pfns; the head is the END of each list."""
+    """``struct per_cpu_pages``: one or more lists of pfns; the head is the END of each list.
 
-    __slots__ = ("high", "batch", "lists")
+    ``room`` is what the fast free path checks instead of counting the lists:
+    one token (a ``None``) per free that certainly leaves ``count`` below
+    ``high``, after a mark (``True``) that means "count the lists".  A free
+    takes the last element; on the mark, :meth:`Buddy26._pcp_settle` drains a
+    batch at ``high`` and puts the mark and the tokens back.  The tokens are a lower bound on the headroom, never the
+    count itself: allocations only raise the true headroom, and every slow
+    path that adds pages to the lists takes all tokens away
+    (:meth:`Buddy26._pcp_grew` leaves only the mark).
+    """
+
+    __slots__ = ("high", "batch", "lists", "room")
 
     def __init__(self, high: int, batch: int, nlists: int):
         self.high = high
         self.batch = batch
         self.lists = [[] for _ in range(nlists)]
+        self.room = _ROOM[:1]
 
     @property
     def count(self) -> int:
         """``pcp->count``: the pages on this set's lists (derived, never stored twice)."""
         return sum(map(len, self.lists))
+
+
+class PerCpu:
+    """A per-CPU table whose rows are built the first time a CPU uses them.
+
+    ``table[cpu]`` builds and keeps CPU ``cpu``'s row; ``len(table)`` is the
+    number of CPUs; :meth:`built` yields ``(cpu, row)`` for the rows that
+    exist.  A machine of 1024 CPUs on which a workload runs on one builds one
+    row: a CPU that never ran has empty per-CPU lists, which is what its row
+    would hold.
+    """
+
+    __slots__ = ("n", "make", "rows")
+
+    def __init__(self, n: int, make):
+        self.n = n
+        self.make = make
+        self.rows: dict[int, object] = {}
+
+    def __getitem__(self, cpu: int):
+        row = self.rows.get(cpu)
+        if row is None:
+            if not 0 <= cpu < self.n:
+                raise IndexError(f"cpu {cpu} out of range (0..{self.n - 1})")
+            row = self.rows[cpu] = self.make(cpu)
+        return row
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        return (self[cpu] for cpu in range(self.n))
+
+    def built(self):
+        """``(cpu, row)`` for every row built so far, in CPU order."""
+        return sorted(self.rows.items())
+
+    def clear(self) -> None:
+        self.rows.clear()
 
 
 class Buddy26(PageAllocator):
@@ -275,8 +340,10 @@ class Buddy26(PageAllocator):
         self.harder_needs_high = has("v4.4")
         self.show_mt_letters = has("v3.5")  # show_migration_types, 377e4f167664 [S release]
         self.pcp_single_pass = has("v5.18")  # free_pcppages_bulk drains one list at a time [S release]
+        self.has_bulk = has("387ba26fb1cb")  # __alloc_pages_bulk (alloc_pages_bulk)
         self._era_orders(has)
         self._init_migratetypes()
+        self._check_cpus(has)
         self._setup_reports(has)  # the failure report and the max-order WARNING of this era
 
         # fault injection (933e312e73f8): the boot parameters' __setup handlers have run (parse_args
@@ -299,11 +366,16 @@ class Buddy26(PageAllocator):
         self._count = frames.count
         self._flags = frames.flags
         self._order = frames.order
-        self._pmt = frames.migratetype  # page_private on pcp lists: the cached migratetype
-        self._flmt = bytearray(nr)  # which free_list[mt] a buddy head is on
-        self._fblocks: list[list] = []  # per-CPU free entries per pageblock (_build_fast_tables)
-        self._freetabs: list[tuple] = []
-        self._aorder = bytearray(nr)  # 1 + order of an allocated block's head (model bookkeeping)
+        # One byte per frame for three disjoint states (a frame is in at most one): the
+        # migratetype cached in page_private while on a per-CPU list (_pmt), the free_list[mt]
+        # a buddy head is on (_flmt), and, with ALLOCATED set, the order of an allocated
+        # block's head (model bookkeeping: which blocks this allocator handed out).
+        self._pstate = self._pmt = self._flmt = bytearray(nr)
+        # page_count() of an allocated head is its raw count plus the reference its ALLOCATED
+        # mark implies: the fast paths then write one byte per call (the mark), not two
+        frames.count = ImpliedCounts(self._count, self._pstate, ALLOCATED, self._counts_written)
+        self._room_owner: dict[int, tuple] = {}  # id(pcp.room) -> (zone, pcp), for _pcp_settle
+        self._check_new = False
         self.nr_bad = 0
         self._warned_order = False
 
@@ -318,8 +390,26 @@ class Buddy26(PageAllocator):
             self._setup_zone_migrate_reserve()
         self._setup_pagesets(kernel.nr_cpus)
         self._build_fast_tables()
+        self._cpu = 0
         self.switch_cpu(0)
         self._boot_messages()
+
+    def _check_cpus(self, has) -> None:
+        """x86_64 ``NR_CPUS`` as each era's Kconfig allowed it.
+
+        ``range 2 256`` until 2.6.15 [V: 2.6.15 arch/x86_64/Kconfig]; ``range 2 255``
+        from Andi Kleen's "Limit max number of CPUs to 255" (posted for 2.6.16-rc5, in
+        the 2.6.20-rc Kconfig [S: release from the posting date]); from 2.6.26 MAXSMP
+        lets a kernel have 4096 (8192 in later trees) [S], more than the model
+        simulates (:data:`linuxmm.config.MAX_CPUS`).
+        """
+        from linuxmm.config import check_era_cpus
+
+        if has("v2.6.26"):
+            return
+        limit = 255 if has("v2.6.16") else 256
+        check_era_cpus(self.kernel.nr_cpus, limit, self.kernel.version,
+                       f"NR_CPUS: range 2 {limit} in the era's arch/x86_64/Kconfig")
 
     def _era_orders(self, has) -> None:
         """The MAX_ORDER family of constants by name, and the loop bounds each era wrote."""
@@ -388,6 +478,7 @@ class Buddy26(PageAllocator):
             if z.spanned:
                 b0, b1 = z.start_pfn >> pageblock_order, (z.end_pfn + pageblock_nr_pages - 1) >> pageblock_order
                 self.pbkey[b0:b1] = bytes([(z.idx << 3) | movable]) * (b1 - b0)
+        self._pbk = list(self.pbkey)  # the same keys where the fast free path reads them (a list index)
 
     def _reserve_boot_memory(self, nr: int) -> None:
         memmap_pages = (nr * STRUCT_PAGE_SIZE + PAGE_SIZE - 1) >> PAGE_SHIFT
@@ -503,8 +594,7 @@ class Buddy26(PageAllocator):
         return (1 << (fls(batch + batch // 2) - 1)) - 1
 
     def _setup_pagesets(self, ncpus: int) -> None:
-        nlists = self.MIGRATE_PCPTYPES if self.pcp_per_mt else 1
-        self.pcp = []  # pcp[cpu][zone] -> [hot, cold] or [pcp]
+        """Per-zone batch and high (shared by every CPU); each CPU's lists when it first runs."""
         for z in self.zones:
             b = self.zone_batchsize(z)
             if self.new_batch:
@@ -514,14 +604,17 @@ class Buddy26(PageAllocator):
                 z.batch = max(1, b)
                 z.high = 6 * b
             z.cold = (2 * b, max(1, b // 2))
-        for cpu in range(ncpus):
-            row = []
-            for z in self.zones:
-                sets = [PerCpuPages(z.high, z.batch, nlists)]
-                if self.hot_cold:
-                    sets.append(PerCpuPages(z.cold[0], z.cold[1], 1))
-                row.append(sets)
-            self.pcp.append(row)
+        self.pcp = PerCpu(ncpus, self._make_pagesets)  # pcp[cpu][zone] -> [hot, cold] or [pcp]
+
+    def _make_pagesets(self, cpu: int) -> list:
+        nlists = self.MIGRATE_PCPTYPES if self.pcp_per_mt else 1
+        row = []
+        for z in self.zones:
+            sets = [PerCpuPages(z.high, z.batch, nlists)]
+            if self.hot_cold:
+                sets.append(PerCpuPages(z.cold[0], z.cold[1], 1))
+            row.append(sets)
+        return row
 
     def _gfp_zone(self, key: int) -> int:
         if key & _GFP_DMA:
@@ -542,45 +635,20 @@ class Buddy26(PageAllocator):
         return (mov << 1) | rec  # allocflags_to_migratetype (2.6.24)
 
     def _build_fast_tables(self) -> None:
-        """Per-CPU tables indexed by the gfp zone/mobility bits: the hot path's only lookups."""
+        """What the hot path looks up, indexed by the gfp zone/mobility bits and by pageblock.
+
+        Shared by every CPU: the zonelists, the gfp bits that always take the
+        slow path, and ``_pbk``, each pageblock's zone and type as a list
+        (``pbkey`` kept where a list index is cheapest; set_pageblock_migratetype
+        updates both).  Per CPU, built when the CPU first runs: the allocation
+        and free tables and the fast-path closures (:meth:`_make_fast_paths`).
+        """
         self.zonelists = []
         never = Zone(-1, "", 0, 0, 1, 1)
         self._never = (never, 1 << 62, []) + ((0,) if self.has_mt and not self.pcp_per_mt else ())
         for key in range(32):
             top = self._gfp_zone(key)
             self.zonelists.append([z for z in reversed(self.zones[:top + 1]) if z.populated])
-        self._alloctabs, self._freetabs = [], []
-        mtsearch = self.has_mt and not self.pcp_per_mt
-        for cpu in range(len(self.pcp)):
-            atab = []
-            for key in range(32):
-                gfp = (key & 15) | ((key & 16) << 15)
-                zl = self.zonelists[key]
-                mt = self.gfpflags_to_migratetype(gfp)
-                if not zl or mt >= self.MIGRATE_PCPTYPES:
-                    atab.append(self._never)  # always takes the slow path
-                    continue
-                z = zl[0]
-                pcp = self.pcp[cpu][z.idx][0]
-                lst = pcp.lists[mt if self.pcp_per_mt else 0]
-                mark = z.watermark[ALLOC_WMARK_LOW] + z.lowmem_reserve[z.idx] + z.nr_reserved_highatomic
-                atab.append((z, mark, lst, mt) if mtsearch else (z, mark, lst))
-            ftab = [None] * 256
-            if not self.init_on_free and self.kasan is None:
-                for z in self.zones:
-                    for mt in range(self.nr_mt):
-                        pcp = self.pcp[cpu][z.idx][0]
-                        if self.pcp_per_mt:
-                            if mt >= self.MIGRATE_PCPTYPES:
-                                continue  # Reserve/HighAtomic/Isolate: slow path decides
-                            lst = pcp.lists[mt]
-                        else:
-                            lst = pcp.lists[0]
-                        multi = pcp.lists if len(pcp.lists) > 1 else None
-                        assert multi is None or len(multi) == 3  # MIGRATE_PCPTYPES
-                        ftab[(z.idx << 3) | mt] = (lst, multi, pcp.high, pcp, mt, z)
-            self._alloctabs.append(tuple(atab))
-            self._freetabs.append(tuple(ftab))
         slow = _GFP_ZERO
         if self.has_reclaimable:
             slow |= _GFP_RECLAIMABLE  # the fast tables are indexed by the four zone bits only
@@ -590,10 +658,85 @@ class Buddy26(PageAllocator):
             slow = -1
         self._slow_gfp = slow
         self._mt_search = self.has_mt and not self.pcp_per_mt
-        # Per CPU, the free table entry of every pageblock (kept in step by
-        # set_pageblock_migratetype): the fast free path's one lookup.
-        self._fblocks = [[ftab[key] for key in self.pbkey] for ftab in self._freetabs]
-        self._fast_paths = [self._make_fast_paths(cpu) for cpu in range(len(self.pcp))]
+        self._reset_cpu_tables()
+
+    def _reset_cpu_tables(self) -> None:
+        """Forget every CPU's tables and closures; each is rebuilt when its CPU next runs."""
+        for z in self.zones:
+            # zone_watermark_ok at order 0 for the zone's own class: the low mark, its lowmem
+            # reserve for itself, and (4.4+) the high-atomic reserve, which does not count as free
+            z.fast_mark = z.watermark[ALLOC_WMARK_LOW] + z.lowmem_reserve[z.idx] + z.nr_reserved_highatomic
+            z.fast_ok = z.free_pages > z.fast_mark
+        n = len(self.pcp)
+        self._alloctabs = PerCpu(n, self._make_alloctab)
+        self._freetabs = PerCpu(n, self._make_freetab)
+        self._fastgfp = PerCpu(n, lambda cpu: {})
+        self._fast_paths = PerCpu(n, self._make_fast_paths)
+
+    def _make_alloctab(self, cpu: int) -> tuple:
+        """``atab[gfp & 15]``: (zone, its low mark, this CPU's list[, migratetype]) or the never entry."""
+        atab = []
+        mtsearch = self._mt_search
+        row = self.pcp[cpu]
+        for key in range(32):
+            gfp = (key & 15) | ((key & 16) << 15)
+            zl = self.zonelists[key]
+            mt = self.gfpflags_to_migratetype(gfp)
+            if not zl or mt >= self.MIGRATE_PCPTYPES:
+                atab.append(self._never)  # always takes the slow path
+                continue
+            z = zl[0]
+            pcp = row[z.idx][0]
+            lst = pcp.lists[mt if self.pcp_per_mt else 0]
+            atab.append((z, z.fast_mark, lst, mt) if mtsearch else (z, z.fast_mark, lst))
+        return tuple(atab)
+
+    def _make_freetab(self, cpu: int) -> tuple:
+        """``ftab[zone << 3 | mt]``: (list, room, migratetype); None: the slow path decides."""
+        ftab = [None] * 256
+        if not self.init_on_free and self.kasan is None:  # KASAN poisons every page freed: slow path
+            row = self.pcp[cpu]
+            for z in self.zones:
+                pcp = row[z.idx][0]
+                for mt in range(self.nr_mt):
+                    if self.pcp_per_mt:
+                        if mt >= self.MIGRATE_PCPTYPES:
+                            continue  # Reserve/HighAtomic/Isolate: slow path decides
+                        lst = pcp.lists[mt]
+                    else:
+                        lst = pcp.lists[0]
+                    self._room_owner[id(pcp.room)] = (z, pcp)
+                    ftab[(z.idx << 3) | mt] = (lst, pcp.room, mt)
+        return tuple(ftab)
+
+    def _learn_gfp(self, gfp_mask: int) -> int:
+        """An order-0 request the fast path did not serve: remember the mask, serve it slowly.
+
+        The fast path keys its per-CPU entries by the mask's value and accepts
+        an entry only for the very ``int`` object it was stored with (``key is
+        gfp_mask``): a float or a bool equal to a known mask, or any other
+        type, never passes, and comes here to be checked.  An ``int`` is
+        (re)stored with this object as the key, so the next call that passes
+        it is fast.  At most 256 masks are kept per CPU.
+        """
+        if type(gfp_mask) is int and 0 <= gfp_mask <= 0xFFFFFFFF:
+            table = self._fastgfp[self._cpu]
+            if gfp_mask in table or len(table) < 256:
+                ent = self._never
+                if not gfp_mask & self._slow_gfp:
+                    ent = self._alloctabs[self._cpu][gfp_mask & 15]
+                    if not ent[0].fast_ok:
+                        ent = self._never  # below the low watermark: the slow path decides
+                table[gfp_mask] = (gfp_mask,) + ent[2:]  # (key, list[, migratetype])
+        return self._alloc_pages_slow(gfp_mask, 0)
+
+    def _fast_zone_low(self, zone: Zone) -> None:
+        """``zone`` fell to its low watermark: every CPU's fast path stops serving it."""
+        zone.fast_ok = False
+        for cpu, table in self._fastgfp.built():
+            atab = self._alloctabs[cpu]
+            for gfp in [g for g in table if atab[g & 15][0] is zone]:
+                del table[gfp]
 
     # -- KASAN: kasan_alloc_pages / kasan_free_pages (0b24becc810d) -----------------------------
     kasan = None
@@ -609,7 +752,7 @@ class Buddy26(PageAllocator):
                 for fl in lists:
                     for pfn in fl:
                         kasan.kasan_free_pages(base + (pfn << PAGE_SHIFT), order)
-        for per_zone in self.pcp:
+        for _, per_zone in self.pcp.built():  # a CPU that never ran has nothing on its lists
             for sets in per_zone:
                 for pcp in sets:
                     for lst in pcp.lists:
@@ -635,7 +778,7 @@ class Buddy26(PageAllocator):
     def switch_cpu(self, cpu: int) -> None:
         """Make ``cpu`` current: its per-CPU tables and its own fast-path functions."""
         self._cpu = cpu
-        self.alloc_pages, self.free_pages = self._fast_paths[cpu]
+        self.alloc_pages, self.free_pages, self.alloc_pages_bulk, self.free_pages_each = self._fast_paths[cpu]
         if self.fail_page_alloc is not None:  # should_fail_alloc_page, then the slow path
             self.alloc_pages = self._alloc_pages_failing
         elif self._slow_gfp == -1:  # every allocation is zeroed or annotated: a mask of 0 too
@@ -653,93 +796,273 @@ class Buddy26(PageAllocator):
         model the kernel step by step.  2.6.24-2.6.31 keep one per-CPU list
         of mixed migratetypes, so there the head page must also be of the
         requested type (``mtsearch``).
-        """
-        atab = self._alloctabs[cpu]
-        fblock = self._fblocks[cpu]
-        count, pmt, aorder = self._count, self._pmt, self._aorder
-        base, nr, slow_gfp = self._base, self._nr, self._slow_gfp
-        alloc_slow, free_slow, bulk = self._alloc_pages_slow, self._free_pages_slow, self.free_pcppages_bulk
 
-        if self._mt_search:
+        Arguments of the wrong type never pass: an order that is not the int
+        0 (``0.0``, ``False``, ``None``) fails ``order is not 0``; a mask is
+        looked up by its value in a per-CPU dict that the slow path fills
+        (:meth:`_learn_gfp`), and its entry is used only for the very ``int``
+        object stored with it, so a float or a bool equal to a known mask goes
+        to the slow path, which checks it (:func:`linuxmm.pagealloc.check_args`);
+        an address that is not an int fails the arithmetic inside a ``try``.
+        An entry serves pages only while its zone is above the low watermark,
+        which stands for ``zone_watermark_ok`` at order 0: :meth:`_fast_zone_low`
+        drops the zone's entries, and a mask learnt meanwhile, or one the slow
+        path must see (``_slow_gfp``), gets an always-empty list.  ``pcp->high`` is checked through the list's room tokens (see
+        :class:`PerCpuPages`).  ``_pstate`` holds, in one byte, what the pcp
+        path reads and writes: an allocated head's order (:data:`ALLOCATED`
+        set; the block's own reference, see ImpliedCounts) or the migratetype
+        of a free page, so one store does both.  The raw count of a page taken
+        from a per-CPU list is taken to be 0, and that of a block freed to be
+        nothing besides its mark, until a count goes below zero or is written
+        from outside (``_check_new``): from then on both paths check it, as
+        prep_new_page and put_page_testzero do.
+        """
+        fast = self._fastgfp[cpu]
+        self._alloctabs[cpu]  # noqa: B018 -- built now, read by _learn_gfp
+        ftab = self._freetabs[cpu]
+        pbk = self._pbk
+        count, state = self._count, self._pstate
+        base = self._base
+        alloc_slow, free_slow = self._alloc_pages_slow, self._free_pages_slow
+        learn, settle = self._learn_gfp, self._pcp_settle
+        ZERO = 0
+        checked = self._check_new  # a raw count may be nonzero: check it on both paths
+
+        if checked:
+            # after a free of a free page, or a count written from outside: prep_new_page's
+            # count check on every allocation
+            mtsearch = self._mt_search
+
             def alloc_pages(gfp_mask: int, order: int = 0) -> int:
                 """``alloc_pages(gfp, order)``: the block's address, or 0."""
-                if order or gfp_mask & slow_gfp:
+                if order is not ZERO:
                     return alloc_slow(gfp_mask, order)
-                zone, mark, lst, mt = atab[gfp_mask & 15]
-                if zone.free_pages <= mark or not lst:  # zone_watermark_ok at order 0
-                    return alloc_slow(gfp_mask, 0)
-                pfn = lst.pop()  # the list's head
-                if count[pfn] or pmt[pfn] != mt:  # freed twice, or another type first: search
+                try:
+                    ent = fast[gfp_mask]  # only while the zone is above its low watermark
+                    if ent[0] is not gfp_mask:
+                        return learn(gfp_mask)
+                    lst = ent[1]
+                    pfn = lst[-1]  # the list's head
+                except (KeyError, IndexError):  # a mask not seen yet, or an empty list
+                    return learn(gfp_mask)
+                if count[pfn] or (mtsearch and state[pfn] != ent[2]):  # a count of its own, or another type
+                    return learn(gfp_mask)
+                lst.pop()
+                state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
+                return base + pfn * 4096
+        elif self._mt_search:
+            def alloc_pages(gfp_mask: int, order: int = 0) -> int:
+                """``alloc_pages(gfp, order)``: the block's address, or 0."""
+                if order is not ZERO:
+                    return alloc_slow(gfp_mask, order)
+                try:
+                    key, lst, mt = fast[gfp_mask]  # only while the zone is above its low watermark
+                    if key is not gfp_mask:
+                        return learn(gfp_mask)
+                    pfn = lst.pop()  # the list's head
+                except (KeyError, IndexError):  # a mask not seen yet, or an empty list
+                    return learn(gfp_mask)
+                if state[pfn] != mt:  # another type first: the slow path searches the list
                     lst.append(pfn)
-                    return alloc_slow(gfp_mask, 0)
-                count[pfn] = 1
-                aorder[pfn] = 1
-                return base + (pfn << 12)
+                    return learn(gfp_mask)
+                state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
+                return base + pfn * 4096
         else:
             def alloc_pages(gfp_mask: int, order: int = 0) -> int:
                 """``alloc_pages(gfp, order)``: the block's address, or 0."""
-                if order or gfp_mask & slow_gfp:
+                if order is not ZERO:
                     return alloc_slow(gfp_mask, order)
-                zone, mark, lst = atab[gfp_mask & 15]
-                if zone.free_pages <= mark or not lst:  # zone_watermark_ok at order 0
-                    return alloc_slow(gfp_mask, 0)
-                pfn = lst.pop()  # the list's head
-                if count[pfn]:  # a page freed twice: prep_new_page reports it (slow path)
-                    lst.append(pfn)
-                    return alloc_slow(gfp_mask, 0)
-                count[pfn] = 1
-                aorder[pfn] = 1
-                return base + (pfn << 12)
+                try:
+                    key, lst = fast[gfp_mask]  # only while the zone is above its low watermark
+                    if key is not gfp_mask:
+                        return learn(gfp_mask)
+                    pfn = lst.pop()  # the list's head
+                except (KeyError, IndexError):  # a mask not seen yet, or an empty list
+                    return learn(gfp_mask)
+                state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
+                return base + pfn * 4096
 
-        def free_pages(addr: int, order: int = 0) -> None:
-            """``free_pages(addr, order)`` (``__free_pages`` on the page at ``addr``)."""
-            pfn = (addr - base) >> 12
-            # only an order-0 block this allocator handed out (count 1: nothing in the model
-            # takes extra references) is freed here; the slow path does put_page_testzero,
-            # the checks and every other case
-            if order or pfn < 0 or pfn >= nr or aorder[pfn] != 1:
-                return free_slow(addr, order)
-            ent = fblock[pfn >> 9]  # this CPU's list for the page's zone and pageblock type
-            if ent is None:
-                return free_slow(addr, 0)
-            lst, lists, high, pcp, mt, zone = ent
-            count[pfn] = 0  # put_page_testzero
-            aorder[pfn] = 0
-            pmt[pfn] = mt  # set_page_private(page, migratetype)
-            lst.append(pfn)  # list_add: the head
-            # pcp->count reaching pcp->high gives a batch back to the buddy lists; the
-            # count is the length of the set's one list, or the sum over its three lists
-            if (len(lst) if lists is None else len(lists[0]) + len(lists[1]) + len(lists[2])) >= high:
-                bulk(zone, pcp.batch, pcp, mt)
+        if checked:
+            def free_pages(addr: int, order: int = 0) -> None:
+                """``free_pages(addr, order)`` (``__free_pages`` on the page at ``addr``)."""
+                if order is not ZERO:
+                    return free_slow(addr, order)
+                try:
+                    pfn = (addr - base) >> 12
+                    if state[pfn] != 0x80 or pfn < 0 or count[pfn]:  # not only its own reference
+                        return free_slow(addr, 0)
+                    lst, room, mt = ftab[pbk[pfn >> 9]]
+                except (TypeError, IndexError):  # not an int, beyond the last frame, or no entry
+                    return free_slow(addr, 0)
+                state[pfn] = mt  # put_page_testzero drops the implied reference; set_page_private
+                lst.append(pfn)  # list_add: the head
+                if room.pop() is not None:  # the last token: count the lists, drain a batch at high
+                    settle(room, mt)
+        else:
+            def free_pages(addr: int, order: int = 0) -> None:
+                """``free_pages(addr, order)`` (``__free_pages`` on the page at ``addr``)."""
+                if order is not ZERO:
+                    return free_slow(addr, order)
+                # only an order-0 block this allocator handed out, holding only the reference its
+                # mark implies, is freed here; the slow path does put_page_testzero, the checks
+                # and every other case
+                try:
+                    pfn = (addr - base) >> 12
+                    if state[pfn] != 0x80 or pfn < 0:  # not an order-0 block handed out here
+                        return free_slow(addr, 0)
+                    # this CPU's list for the page's zone and pageblock type (None: the slow path decides)
+                    lst, room, mt = ftab[pbk[pfn >> 9]]
+                except (TypeError, IndexError):  # not an int, beyond the last frame, or no entry
+                    return free_slow(addr, 0)
+                state[pfn] = mt  # put_page_testzero drops the implied reference; set_page_private
+                lst.append(pfn)  # list_add: the head
+                if room.pop() is not None:  # the last token: count the lists, drain a batch at high
+                    settle(room, mt)
 
-        return alloc_pages, free_pages
+        # -- the bulk allocator, __alloc_pages_bulk (387ba26fb1cb, v5.13-rc1), and vfree's loop --
+        me = self
+        atab = self._alloctabs[cpu]
+        fail = self.fail_page_alloc
+        slow_gfp = self._slow_gfp
+        every_slow = slow_gfp == -1  # init_on_alloc or KASAN: each page is prepared on the slow path
+        single = alloc_slow if every_slow else alloc_pages
 
-    # -- kernel calls built on the two above ----------------------------------
+        def alloc_pages_bulk(gfp_mask: int, nr_pages: int, pfns: list[int]) -> int:
+            """``__alloc_pages_bulk(gfp, nid, NULL, nr_pages, NULL, page_array)``: up to
+            ``nr_pages`` order-0 pages appended to ``pfns`` as frame numbers; returns how many.
+
+            A model-internal call (vmalloc's is the one caller modelled, so it is not in
+            ``kernel.provides()``); its caller checks the arguments.  As 387ba26fb1cb and
+            the array form of 5.14 have it: one page is left to the single-page allocator
+            (``alloc_pages``, fault injection included); otherwise ``prepare_alloc_pages``
+            calls ``should_fail_alloc_page`` once for the whole request (an injected failure
+            returns 0 pages; the caller falls back to single pages).  The zone must pass its
+            order-0 watermark with ``nr_pages`` to spare (the model asks the preferred zone);
+            if it does not, the single-page allocator gives one page (``failed:``).  Then the
+            pages come off this CPU's list one after another, head first: the same pages, in
+            the same order, as ``nr_pages`` calls of ``alloc_pages`` take.  Where the model
+            needs its slow path for them (a mask that always takes it, ``init_on_alloc``,
+            KASAN, a list shorter than the request, counts being checked) they are taken one
+            by one through the single-page path without fault injection, which refills the
+            list, zeroes, unpoisons and checks as ``prep_new_page`` does for each page of the
+            kernel's bulk loop; it stops at the first page that cannot be had.
+            """
+            if nr_pages <= 0:
+                return 0
+            if nr_pages > 1 and fail is not None and fail(gfp_mask, 0):
+                return 0  # prepare_alloc_pages failed: nothing populated
+            ent = atab[gfp_mask & 15]
+            zone = ent[0]
+            if nr_pages == 1 or zone.free_pages <= zone.fast_mark + nr_pages:
+                addr = me.alloc_pages(gfp_mask, 0)  # the single page allocator for one page
+                if not addr:
+                    return 0
+                pfns.append((addr - base) >> 12)
+                return 1
+            lst = ent[2]
+            if not every_slow and not gfp_mask & slow_gfp and not checked and len(lst) >= nr_pages:
+                taken = lst[-nr_pages:]  # __rmqueue_pcplist nr_pages times: the head each time
+                del lst[-nr_pages:]
+                taken.reverse()
+                for pfn in taken:
+                    state[pfn] = 0x80  # ALLOCATED: an allocated order-0 block
+                pfns += taken
+                return nr_pages
+            for got in range(nr_pages):
+                addr = single(gfp_mask, 0)
+                if not addr:
+                    return got
+                pfns.append((addr - base) >> 12)
+            return nr_pages
+
+        def free_pages_each(pfns: list[int]) -> None:
+            """``__free_page`` on each page of ``pfns`` in turn, as vfree's loop does: the fast
+            free above written out once for the whole list; from the first page it would not
+            take, each page through ``free_pages`` (whose tables a slow path may rebuild)."""
+            for pfn in pfns:
+                if state[pfn] != 0x80 or checked and count[pfn]:
+                    break
+                try:
+                    lst, room, mt = ftab[pbk[pfn >> 9]]
+                except TypeError:  # no entry: the slow path decides
+                    break
+                state[pfn] = mt
+                lst.append(pfn)
+                if room.pop() is not None:
+                    settle(room, mt)
+            else:
+                return
+            for pfn in pfns[pfns.index(pfn):]:
+                me.free_pages(base + (pfn << PAGE_SHIFT), 0)
+
+        return alloc_pages, free_pages, alloc_pages_bulk, free_pages_each
+
+    def _pcp_settle(self, room: list, mt: int) -> None:
+        """After a free onto a per-CPU list: drain a batch if ``count >= high``, then measure the room left."""
+        zone, pcp = self._room_owner[id(room)]
+        count = pcp.count
+        if count >= pcp.high:
+            self.free_pcppages_bulk(zone, pcp.batch, pcp, mt)
+            count = pcp.count
+        pcp.room[:] = _ROOM[:max(0, pcp.high - 1 - count) + 1]
+
+    def _counts_written(self) -> None:
+        """A count was written from outside the allocator (``frames.count[pfn] = n``): the fast
+        paths can no longer take a raw count of 0 for granted (see _new_page_seen_freed)."""
+        self._new_page_seen_freed()
+
+    def _new_page_seen_freed(self) -> None:
+        """A free page was freed again (its count went below 0), or a count was written from
+        outside: from now on every fast allocation checks the count of the page it takes, so
+        prep_new_page sees it, and every fast free checks that the block holds no reference
+        besides its own."""
+        if not self._check_new:
+            self._check_new = True
+            self._reset_cpu_tables()
+            self.switch_cpu(self._cpu)
+            self.kernel.rebind()
+
+    @staticmethod
+    def _pcp_grew(pcp: PerCpuPages) -> None:
+        """A slow path added pages to ``pcp``: the fast free path must count before trusting ``room``."""
+        pcp.room[:] = _ROOM[:1]
+
+    # -- kernel calls built on the two above (each checks its own arguments first) --
     def alloc_page(self, gfp_mask: int) -> int:
+        check_args("alloc_page", gfp_mask=(gfp_mask, "gfp"))
         return self.alloc_pages(gfp_mask, 0)
 
     def get_free_pages_(self, gfp_mask: int, order: int = 0) -> int:
         """``__get_free_pages(gfp, order)``."""
+        if type(gfp_mask) is not int or type(order) is not int or not 0 <= gfp_mask <= 0xFFFFFFFF:
+            check_args("__get_free_pages", gfp_mask=(gfp_mask, "gfp"), order=(order, "order"))
         return self.alloc_pages(gfp_mask, order)
 
     def get_free_page_(self, gfp_mask: int) -> int:
         """``__get_free_page(gfp)``."""
+        check_args("__get_free_page", gfp_mask=(gfp_mask, "gfp"))
         return self.alloc_pages(gfp_mask, 0)
 
     def get_zeroed_page(self, gfp_mask: int) -> int:
+        check_args("get_zeroed_page", gfp_mask=(gfp_mask, "gfp"))
         return self.alloc_pages(gfp_mask | _GFP_ZERO, 0)
 
     def free_pages_(self, addr: int, order: int = 0) -> None:
         """``__free_pages(page, order)``; the model passes the page's address."""
+        if type(addr) is not int or type(order) is not int:
+            check_args("__free_pages", page=(addr, "addr"), order=(order, "order"))
         if addr == 0:
             self.kernel.bug("mm/page_alloc.c")  # virt_to_page(NULL) is no struct page
         self.free_pages(addr, order)
 
     def free_page(self, addr: int) -> None:
+        check_args("free_page", addr=(addr, "addr"))
         self.free_pages(addr, 0)
 
     # -- slow paths --------------------------------------------------------------
     def _alloc_pages_slow(self, gfp_mask: int, order: int) -> int:
+        if type(gfp_mask) is not int or type(order) is not int or not 0 <= gfp_mask <= 0xFFFFFFFF:
+            check_args("alloc_pages", gfp_mask=(gfp_mask, "gfp"), order=(order, "order"))
         if order < 0 or order > self.order_limit:
             self._order_too_large(gfp_mask, order)
             return 0
@@ -772,8 +1095,7 @@ class Buddy26(PageAllocator):
         # init_on_free leaves every free page zeroed already (free_pages_prezeroed, 6471384af2a6)
         if (gfp_mask & _GFP_ZERO or self.init_on_alloc) and not self.init_on_free:
             self.zero_pages(pfn, nr)
-        self._count[pfn] = 1
-        self._aorder[pfn] = order + 1
+        self._pstate[pfn] = ALLOCATED | order  # set_page_refcounted: the reference the mark implies
         return self._base + (pfn << PAGE_SHIFT)
 
     def get_page_from_freelist(self, gfp_mask, order, zonelist, classzone, mt, alloc_flags):
@@ -858,11 +1180,13 @@ class Buddy26(PageAllocator):
             got = self.rmqueue_bulk(zone, pcp.batch, mt, lst, cold)
             if not got:
                 return None
+            self._pcp_grew(pcp)
             return self._pcp_take(pcp, lst, cold)
         if not lst:
             got = self.rmqueue_bulk(zone, pcp.batch, mt, lst, cold)
             if not got:
                 return None
+            self._pcp_grew(pcp)
         return self._pcp_take(pcp, lst, cold)
 
     @staticmethod
@@ -912,6 +1236,8 @@ class Buddy26(PageAllocator):
             self._flags[pfn] &= ~PG_buddy
             nr_free[current_order] -= 1
             zone.free_pages -= 1 << order
+            if zone.fast_ok and zone.free_pages <= zone.fast_mark:
+                self._fast_zone_low(zone)
             self.expand(zone, pfn, order, current_order, mt)
             return pfn
         return None
@@ -926,7 +1252,15 @@ class Buddy26(PageAllocator):
             high -= 1
             size >>= 1
             p = pfn + size
-            area[high][mt].add(p)  # list_add
+            lst = area[high][mt]  # list_add (FreeList.add, written out: this loop runs on every split)
+            head = lst.head
+            lst.nxt[p] = head
+            lst.prv[p] = -1
+            if head < 0:
+                lst.tail = p
+            else:
+                lst.prv[head] = p
+            lst.head = p
             nr_free[high] += 1
             flags[p] |= PG_buddy
             orders[p] = high
@@ -1010,6 +1344,8 @@ class Buddy26(PageAllocator):
         self._flags[pfn] &= ~PG_buddy
         zone.nr_free[current_order] -= 1
         zone.free_pages -= 1 << order
+        if zone.fast_ok and zone.free_pages <= zone.fast_mark:
+            self._fast_zone_low(zone)
 
     def _change_pageblock_range(self, pfn: int, order: int, mt: int) -> None:
         for p in range(pfn, pfn + (1 << order), pageblock_nr_pages):
@@ -1017,9 +1353,7 @@ class Buddy26(PageAllocator):
 
     def set_pageblock_migratetype(self, pfn: int, mt: int) -> None:
         b = pfn >> pageblock_order
-        key = self.pbkey[b] = (self.pbkey[b] & ~7) | mt
-        for fblock, ftab in zip(self._fblocks, self._freetabs):
-            fblock[b] = ftab[key]
+        self.pbkey[b] = self._pbk[b] = (self.pbkey[b] & ~7) | mt
 
     def move_freepages_block(self, zone: Zone, pfn: int, mt: int) -> int:
         """Move the free blocks that start inside ``pfn``'s pageblock onto ``free_list[mt]``."""
@@ -1056,7 +1390,7 @@ class Buddy26(PageAllocator):
             self.set_pageblock_migratetype(pfn, self.MIGRATE_HIGHATOMIC)
             self.move_freepages_block(zone, pfn, self.MIGRATE_HIGHATOMIC)
             # the fast paths' low-watermark marks include the reserve: rebuild them (rare)
-            self._build_fast_tables()
+            self._reset_cpu_tables()
             self.switch_cpu(self._cpu)
             self.kernel.rebind()
 
@@ -1082,6 +1416,10 @@ class Buddy26(PageAllocator):
             count[p] = 0
         return 1 if flags[pfn] & PG_reserved else 0
 
+    def page_count(self, pfn: int) -> int:
+        """``page_count(page)``: the raw count plus the reference an ALLOCATED mark implies."""
+        return self._count[pfn] + (1 if self._pstate[pfn] & ALLOCATED else 0)
+
     def page_struct_addr(self, pfn: int) -> int:
         if self.has_mt:  # SPARSEMEM_VMEMMAP base (2.6.24+) [S]
             return 0xFFFFEA0000000000 + pfn * STRUCT_PAGE_SIZE
@@ -1101,12 +1439,12 @@ class Buddy26(PageAllocator):
         if not self.bad_page_v2:  # 2.6.20 bad_page() [V]
             printk(f"Bad page state in process '{COMM}'")
             printk(f"page:{page:016x} flags:0x{kflags:016x} mapping:0000000000000000 mapcount:0 "
-                   f"count:{self._count[pfn]}")
+                   f"count:{self.page_count(pfn)}")
             printk("Trying to fix it up, but a reboot is needed")
             printk("Backtrace:")
         else:  # [S] 2.6.29+ shape: first line and the page line; the reason from 3.x
             printk(f"BUG: Bad page state in process {COMM}  pfn:{pfn:05x}")
-            printk(f"page:{page:016x} count:{self._count[pfn]} mapcount:0 mapping:0000000000000000 index:0x0")
+            printk(f"page:{page:016x} count:{self.page_count(pfn)} mapcount:0 mapping:0000000000000000 index:0x0")
             printk(f"page dumped because: {reason}")
         self.kernel.counters["bad_pages"] += 1
 
@@ -1166,12 +1504,7 @@ class Buddy26(PageAllocator):
             func = "__alloc_pages_nodemask"
         else:
             func = "__alloc_pages_slowpath"
-        if has("v4.6"):
-            self._warn_fmt = "WARNING: CPU: {cpu} PID: 1 at mm/page_alloc.c " + func
-        elif has("v3.11"):
-            self._warn_fmt = "WARNING: CPU: {cpu} PID: 1 at mm/page_alloc.c " + func + "()"
-        else:
-            self._warn_fmt = "WARNING: at mm/page_alloc.c " + func + "()"
+        self._warn = warn_printer(self.kernel, "mm/page_alloc.c", func)  # the era's WARN lines (linuxmm.warn)
 
     def _order_too_large(self, gfp_mask: int, order: int) -> None:
         """Before 2.6.31 gfp.h returned NULL silently; then ``WARN_ON_ONCE`` (see _setup_reports)."""
@@ -1180,10 +1513,7 @@ class Buddy26(PageAllocator):
         if gfp_mask & _GFP_NOWARN and self._warn_nowarn:
             return  # the once is not used up: the condition was false
         self._warned_order = True
-        printk = self.kernel.dmesg.printk
-        printk("------------[ cut here ]------------")
-        printk(self._warn_fmt.format(cpu=self._cpu))
-        check_panic_on_warn(self.kernel, "kernel")
+        self._warn()
 
     def _warn_alloc_failed(self, gfp_mask: int, order: int) -> None:
         """The era's "page allocation failure" line(s) (formats in _setup_reports)."""
@@ -1202,25 +1532,43 @@ class Buddy26(PageAllocator):
             printk(line)
 
     def _free_pages_slow(self, addr: int, order: int) -> None:
+        if type(addr) is not int or type(order) is not int:
+            check_args("free_pages", addr=(addr, "addr"), order=(order, "order"))
         if addr == 0:
             return  # free_pages(0, order) does nothing
         pfn = (addr - self._base) >> PAGE_SHIFT
         if addr < self._base or pfn >= self._nr:
             self.kernel.bug("mm/page_alloc.c")  # VM_BUG_ON(!virt_addr_valid(addr))
-        count = self._count
+        count, state = self._count, self._pstate
+        st = state[pfn]
+        head = st & ALLOCATED  # the head of a block handed out here: one reference is the mark's
+        raw = count[pfn]
         # put_page_testzero(page)
-        c = count[pfn] - 1
-        count[pfn] = c
+        c = raw + (1 if head else 0) - 1
         if c:
-            return  # still referenced, or a count that went below zero (no DEBUG_VM): silent
-        owned = self._aorder[pfn]
-        if order > self.order_limit:
-            count[pfn] = 1
+            count[pfn] = raw - 1  # the mark's reference (if any) stays with the block
+            if c < 0:  # a free page freed again: the count went below zero (no DEBUG_VM): silent
+                self._new_page_seen_freed()
+            return  # still referenced
+        owned = (st & ~ALLOCATED) + 1 if head else 0  # 1 + the order of the block handed out here
+
+        def restore() -> None:  # the count put_page_testzero took, back (the model refuses)
+            if head:
+                state[pfn] = st
+            else:
+                count[pfn] = 1
+
+        if head:
+            state[pfn] = 0  # the count is 0 now (no mark, raw 0)
+        else:
+            count[pfn] = 0
+        if order < 0 or order > self.order_limit:
+            restore()
             self._refuse(addr, order, owned, f"above order {self.order_limit} the kernel would check and free "
-                                             f"{1 << order} pages")
+                                             f"{1 << max(order, 0)} pages")
         nr = 1 << order
         if pfn + nr > self._nr:
-            count[pfn] = 1
+            restore()
             self.kernel.bug("mm/page_alloc.c")
         # free_pages_check on every page of the block
         flags = self._flags
@@ -1235,24 +1583,25 @@ class Buddy26(PageAllocator):
             # 2.6.29+: a bad page stops the free (free_pages_prepare fails), and before that a
             # PG_reserved page did (free_pages_check's return value): the block keeps the count of
             # 0 that put_page_testzero left and is never freed (leaked)
+            if head:
+                state[pfn] = LEAKED | (owned - 1)
             return
         if bad:
             # 2.6.0-2.6.28: bad_page() "fixed up" the pages and the free went on, over pages
             # that were already free or someone else's: list corruption the model cannot hold
-            count[pfn] = 1
+            restore()
             self._refuse(addr, order, owned, "the kernel reports the pages above, fixes them up and frees them "
                                              "with the block")
         if owned == 0 or owned - 1 < order:
             # larger than the block: the kernel does not check the order, and the pages beyond the
             # block passed free_pages_check (the inside of a free block looks like a free page)
-            count[pfn] = 1
+            restore()
             self._refuse(addr, order, owned, f"the kernel does not check the order: it would free {nr} pages "
                                              f"as one block, over pages that are not the block's")
-        self._aorder[pfn] = 0
         # a smaller order than the block's frees the first 2**order pages; the kernel never
         # looks at the rest again: they stay allocated for good (leaked), silently
         for o in range(order, owned - 1):
-            self._aorder[pfn + (1 << o)] = o + 1
+            state[pfn + (1 << o)] = LEAKED | o
         if owned - 1 > order:
             self.kernel.counters["leaked_pages"] += (1 << (owned - 1)) - nr
         if self.kasan is not None:
@@ -1289,6 +1638,7 @@ class Buddy26(PageAllocator):
             pcp.lists[mt].append(pfn)
         else:
             pcp.lists[0].append(pfn)
+        self._pcp_grew(pcp)
         if pcp.count >= pcp.high:
             self.free_pcppages_bulk(zone, pcp.batch, pcp, mt)
 
@@ -1357,6 +1707,8 @@ class Buddy26(PageAllocator):
         nr_free = zone.nr_free
         nr = self._nr
         zone.free_pages += 1 << order
+        if not zone.fast_ok and zone.free_pages > zone.fast_mark:
+            zone.fast_ok = True  # the fast path may serve this zone again (masks are relearned)
         limit = self.merge_limit
         # Zone boundaries are multiples of MAX_ORDER_NR_PAGES here, so a buddy found by
         # pfn ^ (1 << order) below the limit is always in the same zone (page_is_buddy).
@@ -1364,7 +1716,18 @@ class Buddy26(PageAllocator):
             buddy = pfn ^ (1 << order)
             if buddy >= nr or not flags[buddy] & PG_buddy or orders[buddy] != order:
                 break
-            area[order][flmt[buddy]].remove(buddy)
+            lst = area[order][flmt[buddy]]  # list_del (FreeList.remove, written out: every merge runs it)
+            nxt, prv = lst.nxt, lst.prv
+            n = nxt.pop(buddy)
+            p = prv.pop(buddy)
+            if p < 0:
+                lst.head = n
+            else:
+                nxt[p] = n
+            if n < 0:
+                lst.tail = p
+            else:
+                prv[n] = p
             nr_free[order] -= 1
             flags[buddy] &= ~PG_buddy
             pfn &= ~(1 << order)
@@ -1394,7 +1757,7 @@ class Buddy26(PageAllocator):
 
     def drain_all_pages(self) -> None:
         cur = self._cpu
-        for cpu in range(len(self.pcp)):
+        for cpu, _ in self.pcp.built():  # a CPU that never ran has nothing on its lists
             self._cpu = cpu
             self.drain_local_pages()
         self._cpu = cur
@@ -1402,15 +1765,16 @@ class Buddy26(PageAllocator):
     # -- reports -----------------------------------------------------------------
     def pcp_pages(self, zone: Zone | None = None) -> int:
         zs = [zone] if zone is not None else self.zones
-        return sum(sum(len(lst) for pcp in row[z.idx] for lst in pcp.lists) for row in self.pcp for z in zs)
+        return sum(sum(len(lst) for pcp in row[z.idx] for lst in pcp.lists)
+                   for _, row in self.pcp.built() for z in zs)
 
     def nr_free_pages(self) -> int:
         return sum(z.free_pages for z in self.zones) + self.pcp_pages()
 
     def allocated_pages(self) -> int:
         """Pages in blocks handed out and not freed, counted from the per-head order marks."""
-        ao = self._aorder
-        return sum(ao.count(v) << (v - 1) for v in range(1, self.nr_orders + 1))
+        heads = self._pstate.translate(None, _NOT_A_HEAD)  # one pass, keeping only the marks
+        return sum(1 << (mark & 0x3F) for mark in heads)
 
     def reserved_pages(self) -> int:
         return self.nr_reserved_boot + self.nr_bad
@@ -1426,7 +1790,7 @@ class Buddy26(PageAllocator):
         no allocated block head is also free.
         """
         out = super().check()
-        flags, orders, flmt, count, aorder = self._flags, self._order, self._flmt, self._count, self._aorder
+        flags, orders, flmt, count, state = self._flags, self._order, self._flmt, self._count, self._pstate
         seen: set[int] = set()
         buddy_heads = 0
         for z in self.zones:
@@ -1445,7 +1809,7 @@ class Buddy26(PageAllocator):
                             out.append(f"{where} is misaligned or outside the zone")
                         if not flags[pfn] & PG_buddy or orders[pfn] != o or flmt[pfn] != mt:
                             out.append(f"{where} is not marked as a free block of that order and list")
-                        if aorder[pfn]:
+                        if state[pfn] & (ALLOCATED | LEAKED):
                             out.append(f"{where} is also an allocated block")
                         buddy = pfn ^ (1 << o)
                         if (o < self.merge_limit and buddy < self._nr and flags[buddy] & PG_buddy
@@ -1456,17 +1820,17 @@ class Buddy26(PageAllocator):
                     out.append(f"{z.name}: nr_free[{o}] is {z.nr_free[o]} but the lists hold {n} blocks")
             if free != z.free_pages:
                 out.append(f"{z.name}: NR_FREE_PAGES is {z.free_pages} but the lists hold {free} pages")
-        for cpu, row in enumerate(self.pcp):
+        for cpu, row in self.pcp.built():  # a CPU that never ran has empty lists
             for z, sets in zip(self.zones, row):
                 for pcp in sets:
                     for lst in pcp.lists:
                         for pfn in lst:
-                            if pfn in seen or flags[pfn] & PG_buddy or aorder[pfn] or count[pfn] > 0:
+                            if pfn in seen or flags[pfn] & PG_buddy or state[pfn] & (ALLOCATED | LEAKED) or count[pfn] > 0:
                                 out.append(f"cpu {cpu} {z.name}: per-CPU page {pfn} is also free in the buddy "
                                            f"lists, on another list, or allocated")
                             seen.add(pfn)
         # every PG_buddy page is the head of a listed free block (counted at C speed, then located)
-        marked = flags.translate(_PG_BUDDY_ONLY)
+        marked = bytes(flags).translate(_PG_BUDDY_ONLY)
         if marked.count(1) != buddy_heads:
             stray, pos = [], marked.find(1)
             while pos != -1 and len(stray) < 3:

@@ -111,6 +111,7 @@ sum falls short by exactly that many.
 
 from __future__ import annotations
 
+import struct
 from array import array
 
 from linuxmm import hookimpl
@@ -118,7 +119,7 @@ from linuxmm.errors import LinuxmmError
 from linuxmm.gfp import __GFP_HARDWALL, __GFP_IO, __GFP_WAIT, __GFP_ZERO
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.machine.frames import PG_reserved
-from linuxmm.pagealloc import PageAllocator, ZoneInfo
+from linuxmm.pagealloc import PageAllocator, ZoneInfo, check_args
 from linuxmm.records import Implementation
 
 _MB = 1 << 20
@@ -275,7 +276,7 @@ class Swap10(PageAllocator):
         self.queue = [head << PAGE_SHIFT if head >= 0 else 0, 0]  # free_page_list, secondary_page_list
         self.nr = [free, 0]  # nr_free_pages, nr_secondary_pages
         self.last_free_pages = [0] * NR_LAST_FREE_PAGES
-        self.last_index = 0
+        self._last = [0]  # last_index, in a cell the fast path shares
         codepages = reservedpages = datapages = 0
         etext = self.ETEXT
         reserved = [(0, low[0]), (low[1], high[0])]
@@ -296,6 +297,87 @@ class Swap10(PageAllocator):
             f"({codepages << (PAGE_SHIFT - 10)}k kernel code, {reservedpages << (PAGE_SHIFT - 10)}k reserved, "
             f"{datapages << (PAGE_SHIFT - 10)}k data)")
         self.memory.checkers.append(self._materialize_links)
+        self._get_free_page, self.free_page = self._make_fast_paths()
+
+    @property
+    def last_index(self) -> int:
+        """``last_free_pages``' index of the page handed out last."""
+        return self._last[0]
+
+    @last_index.setter
+    def last_index(self, value: int) -> None:
+        self._last[0] = value
+
+    def _make_fast_paths(self):
+        """``__get_free_page`` and ``free_page`` for their common case, inline.
+
+        ``__get_free_page`` with a mask seen before (an exact ``int``) takes
+        the head of ``free_page_list`` when it is a page whose link is already
+        in its first word (not a boot-time link) and whose count is 0: the
+        link read from the page becomes the new head.  ``free_page`` of a page
+        whose count is 1 pushes it on the list ``free_page`` chooses, writing
+        the old head into its first word.  Anything else -- an empty or
+        corrupt list, another priority's choice, counts other than 0 and 1,
+        addresses the kernel would ignore, arguments of the wrong type -- goes
+        to the step-by-step functions below.
+        """
+        queue, nr, mem_map, linked = self.queue, self.nr, self.mem_map, self.boot_linked
+        pages = self.phys.pages
+        high = self.high_memory
+        ring, last = self.last_free_pages, self._last
+        word = struct.Struct("<I")  # the i386 unsigned long at the start of a free page
+        read_link, write_link = word.unpack_from, word.pack_into
+        slow_alloc, slow_free = self._get_free_page_slow, self._free_page_slow
+        fast: dict[int, int] = {}  # masks seen, each kept with the int object last seen
+
+        def learn(gfp: int) -> int:
+            if type(gfp) is int and 0 <= gfp <= _ULONG and len(fast) < 256:
+                fast[gfp] = gfp
+            return slow_alloc(gfp)
+
+        def get_free_page_nozero(gfp: int) -> int:
+            """``__get_free_page(priority)``: pop a page; its old bytes (the list link first) stay."""
+            try:
+                if fast[gfp] is not gfp:
+                    return learn(gfp)
+            except KeyError:
+                return learn(gfp)
+            result = queue[0]
+            if not result or result & ~PAGE_MASK or result >= high:
+                return slow_alloc(gfp)
+            pfn = result >> PAGE_SHIFT
+            data = pages.get(pfn)
+            if data is None or linked[pfn] or mem_map[pfn]:
+                return slow_alloc(gfp)
+            queue[0] = read_link(data, 0)[0]  # REMOVE_FROM_MEM_QUEUE
+            mem_map[pfn] = 1
+            nr[0] -= 1
+            last[0] = index = (last[0] + 1) & (NR_LAST_FREE_PAGES - 1)
+            ring[index] = result
+            return result
+
+        def free_page(addr: int) -> None:
+            """``free_page(addr)``: drop a reference; at zero, onto the secondary or the primary list."""
+            try:
+                if not 0 <= addr < high:
+                    return slow_free(addr)
+                pfn = addr >> PAGE_SHIFT
+                if mem_map[pfn] != 1:
+                    return slow_free(addr)
+            except TypeError:  # not an int
+                return slow_free(addr)
+            mem_map[pfn] = 0
+            which = 1 if nr[1] < MAX_SECONDARY_PAGES else 0
+            data = pages.get(pfn)
+            if data is None:
+                data = pages[pfn] = bytearray(PAGE_SIZE)
+            write_link(data, 0, queue[which])  # add_mem_queue: the old head into the page's first word
+            queue[which] = addr & PAGE_MASK
+            nr[which] += 1
+
+        for fn in (get_free_page_nozero, free_page):
+            fn.__self__ = self  # like a bound method: whose kernel call this is
+        return get_free_page_nozero, free_page
 
     def _boot_link(self, pfn: int) -> int:
         """The link mem_init left in free page ``pfn``: the next lower free page, or 0."""
@@ -367,24 +449,27 @@ class Swap10(PageAllocator):
         # model it frees nothing, so they fall through to the secondary list like GFP_ATOMIC.
         return self._remove_from_mem_queue(_SECONDARY, keep_link)
 
-    def _get_free_page(self, gfp: int) -> int:
+    def _get_free_page_slow(self, gfp: int) -> int:
         """``__get_free_page(priority)``: pop a page; its old bytes (the list link first) stay."""
+        check_args("__get_free_page", gfp_mask=(gfp, "gfp"))
         return self._alloc(gfp, True)
 
     def get_free_page(self, gfp: int) -> int:
         """``get_free_page(priority)``: ``__get_free_page`` and clear the page (mm.h inline)."""
+        check_args("get_free_page", gfp_mask=(gfp, "gfp"))
         page = self._alloc(gfp, False)
         if page:
             self.zero_pages(page >> PAGE_SHIFT, 1)
         return page
 
-    def free_page(self, addr: int) -> None:
+    def _free_page_slow(self, addr: int) -> None:
         """``free_page(addr)``: drop a reference; at zero, push on the secondary list while it
         holds fewer than ``MAX_SECONDARY_PAGES``, else on ``free_page_list``.
 
         Addresses at or above ``high_memory`` and reserved pages are ignored silently.  A
         count already 0 prints the kernel's (misspelt) warning and returns.
         """
+        check_args("free_page", addr=(addr, "addr"))
         addr &= _ULONG
         if addr >= self.high_memory:
             return

@@ -617,6 +617,21 @@ COMMITS = (
            author="Song Liu", date="2022-02-04", tag="v5.18-rc1", mark="S",
            source="vmalloc fact sheet section 3.1 (x86_64 selected the symbol in 5.18-rc via fac54e2bfb5b, "
                   "for bpf_prog_pack; regressions reported by Thorsten Leemhuis); subject and date S"),
+    Commit(sha="387ba26fb1cb", subject="mm/page_alloc: add a bulk page allocator", author="Mel Gorman",
+           date="2021-04-29", tag="v5.13-rc1", mark="S",
+           source="sha and subject in the Fixes: line of Vasily Averin's 'Enable memory accounting for bulk "
+                  "page allocator' (2021-10, cgroups list); the series' patch mails March-April 2021; date and "
+                  "tag from the 5.13 merge window (S)"),
+    Commit(sha="5c1f4e690eec", subject="mm/vmalloc: switch to bulk allocator in __vmalloc_area_node()",
+           author="Uladzislau Rezki (Sony)", date="2021-06-28", tag="v5.14-rc1", mark="V",
+           source="'commit 5c1f4e690eecc795b2e4d4408e87302040fceca4 ... Date: Mon Jun 28 19:40:14 2021' quoted in a "
+                  "linux-mm reply; the full sha in a kernel.org push log of the 5.14 merge window (after v5.13 of "
+                  "2021-06-27, so v5.14-rc1, not 5.13); Shakeel Butt's __GFP_ACCOUNT fix names it"),
+    Commit(sha="12b9f873a5d0", subject="mm/vmalloc: fallback to a single page allocator",
+           author="Uladzislau Rezki (Sony)", date="2021-06-28", tag="v5.14-rc1", mark="S", seq=1,
+           source="full sha in the same kernel.org push log of the 5.14 merge window, listed after "
+                  "5c1f4e690eec (the log runs oldest first: the bulk helper a2afc59fb250 precedes its user); the "
+                  "patch mail of 2021-05-21; date S"),
     Commit(sha="559089e0a93d", subject="vmalloc: replace VM_NO_HUGE_VMAP with VM_ALLOW_HUGE_VMAP",
            author="Song Liu", date="2022-04-15", tag="v5.18-rc4", mark="V",
            source="vmalloc fact sheet section 3.2: merged after 'Merge tag spi-fix-v5.18-rc3' (2022-04-19/20), "

@@ -90,10 +90,15 @@ class RbTree:
         return best
 
     def propagate(self, node: RbNode | None, stop: RbNode | None = None) -> None:
-        """``augment->propagate``: recompute ``subtree_max_size`` upwards until nothing changes."""
-        compute = self._compute_max
+        """``augment->propagate``: recompute ``subtree_max_size`` upwards until nothing changes
+        (:meth:`_compute_max` written out inline: this runs on every vmalloc and every merge)."""
         while node is not stop:
-            value = compute(node)
+            value = node.va_end - node.va_start
+            left, right = node.left, node.right
+            if left is not None and left.subtree_max_size > value:
+                value = left.subtree_max_size
+            if right is not None and right.subtree_max_size > value:
+                value = right.subtree_max_size
             if node.subtree_max_size == value:
                 break
             node.subtree_max_size = value

@@ -67,6 +67,13 @@
     passing ``VM_ALLOW_HUGE_VMAP`` -- ``vmalloc_huge()`` -- get them.  (The
     kernel splits each huge page and frees 512 small ones; the model frees
     the order-9 block in one call: the same pages come back.)
+
+    From 5c1f4e690eec (v5.14-rc1, not 5.13) the small pages of an area come
+    from one call of the page allocator's bulk allocator (``alloc_pages_bulk``,
+    387ba26fb1cb's ``__alloc_pages_bulk``), and from 12b9f873a5d0 (the same
+    release) whatever it did not return one page at a time; ``vfree`` gives
+    them back one by one (``free_pages_each``).  The pages and the counters
+    are those of single calls; fault injection is asked once per bulk call.
 """
 
 from __future__ import annotations
@@ -171,6 +178,10 @@ class VmapLayer(Vrealloc, VmallocBase):
         self.warn_alloc_pages = has("a238ab5b0239")  # __GFP_NOWARN on pages + warn_alloc_failed (3.0-rc1 [S])
         self.totalram_check = has("v3.11")  # totalram_pages instead of num_physpages [S]
         self.lazy_info = has("v4.13")  # vmallocinfo shows lazily freed areas and vm_map_ram areas [S]
+        # 5c1f4e690eec (5.14-rc1): order-0 pages from the bulk allocator, then (12b9f873a5d0, the
+        # same release) one by one for whatever it did not return
+        self.bulk_pages = has("5c1f4e690eec") and getattr(self.pa, "has_bulk", False)
+        self.single_pages = not self.bulk_pages or has("12b9f873a5d0")  # the pages the bulk call did not give
         self.num_physpages = self.pa.nr_pages
         self.totalram_pages = self.totalram()
         # the busy areas
@@ -525,16 +536,19 @@ class VmapLayer(Vrealloc, VmallocBase):
         vm.pages = pfns
         alloc_pages, base = self._alloc_pages, self.page_offset
         page_gfp = gfp | _GFP_NOWARN if self.warn_alloc_pages else gfp
-        for _ in range(nr_pages):
+        got = self.pa.alloc_pages_bulk(page_gfp, nr_pages, pfns) if self.bulk_pages else 0
+        for _ in range(nr_pages - got if self.single_pages else 0):
             page = alloc_pages(page_gfp, 0)
             if not page:
-                vm.nr_pages = len(pfns)
-                self.nr_vmalloc_pages += len(pfns)
-                self.counters["vmalloc_pages_allocated"] += len(pfns)
-                self._warn_pages_failed(gfp, len(pfns) * PAGE_SIZE, vm)
-                self._vunmap(vm.addr, True)
-                return 0
+                break
             pfns.append((page - base) >> PAGE_SHIFT)
+        if len(pfns) < nr_pages:
+            vm.nr_pages = len(pfns)
+            self.nr_vmalloc_pages += len(pfns)
+            self.counters["vmalloc_pages_allocated"] += len(pfns)
+            self._warn_pages_failed(gfp, len(pfns) * PAGE_SIZE, vm)
+            self._vunmap(vm.addr, True)
+            return 0
         self.nr_vmalloc_pages += nr_pages
         self.counters["vmalloc_pages_allocated"] += nr_pages
         self.pt.map_pages(vm.addr, pfns)
@@ -882,6 +896,12 @@ class FreeTreeVmalloc(VmapLayer):
         pte, tables, pmd, shift = pt.pte, pt.tables, pt.pmd, pt.pmd_shift
         tshift = shift - PAGE_SHIFT
         alloc_pages, free_pages, base = self._alloc_pages, self._free_pages, self.page_offset
+        # 5c1f4e690eec: the bulk allocator first, then page by page for the rest; the page
+        # allocator's per-CPU calls are read from it on each use (its tables may be rebuilt)
+        pa = self.pa
+        bulk = self.bulk_pages
+        single = self.single_pages
+        free_each = hasattr(pa, "free_pages_each")
         vstart, vend = self.VMALLOC_START, self.VMALLOC_END
         limit = min(512, self.totalram_pages) << PAGE_SHIFT
         huge_min = PMD_SIZE if getattr(self, "vmap_allow_huge", False) and not getattr(self, "opt_in", True) \
@@ -916,16 +936,19 @@ class FreeTreeVmalloc(VmapLayer):
             nr = (vsize >> PAGE_SHIFT) - 1
             pfns: list[int] = []
             vm.pages = pfns
-            for _ in range(nr):
+            got = pa.alloc_pages_bulk(gfp, nr, pfns) if bulk else 0
+            for _ in range(nr - got if single else 0):
                 page = alloc_pages(gfp, 0)
-                if not page:  # the pages ran out: the modelled path reports and cleans up
-                    vm.nr_pages = len(pfns)
-                    me.nr_vmalloc_pages += len(pfns)
-                    counters["vmalloc_pages_allocated"] += len(pfns)
-                    me._warn_pages_failed(me.vmalloc_gfp, len(pfns) * PAGE_SIZE, vm)
-                    me._vunmap(nva, True)
-                    return 0
+                if not page:
+                    break
                 pfns.append((page - base) >> PAGE_SHIFT)
+            if len(pfns) < nr:  # the pages ran out: the modelled path reports and cleans up
+                vm.nr_pages = len(pfns)
+                me.nr_vmalloc_pages += len(pfns)
+                counters["vmalloc_pages_allocated"] += len(pfns)
+                me._warn_pages_failed(me.vmalloc_gfp, len(pfns) * PAGE_SIZE, vm)
+                me._vunmap(nva, True)
+                return 0
             vm.nr_pages = nr
             me.nr_vmalloc_pages += nr
             counters["vmalloc_pages_allocated"] += nr
@@ -970,8 +993,11 @@ class FreeTreeVmalloc(VmapLayer):
             if me.vmap_lazy_nr > lazy_max:
                 me.try_purge_vmap_area_lazy()
             vm.size -= PAGE_SIZE
-            for pfn in vm.pages:
-                free_pages(base + (pfn << PAGE_SHIFT), 0)
+            if free_each:  # __free_page on each page: the page allocator's loop
+                pa.free_pages_each(vm.pages)
+            else:
+                for pfn in vm.pages:
+                    free_pages(base + (pfn << PAGE_SHIFT), 0)
             me.nr_vmalloc_pages -= nr
             counters["vmalloc_pages_freed"] += nr
 
@@ -1044,7 +1070,9 @@ class FreeTreeVmalloc(VmapLayer):
                     self.counters["vmap_steps"] += steps
                     return None
                 steps += 1
-                if _within(node, size, align, vstart):
+                nva = node.va_start if node.va_start > vstart else vstart  # is_within_this_va, inline
+                nva = (nva + mask) & ~mask
+                if nva >= vstart and nva + size <= node.va_end and nva + size <= ULONG_MAX:
                     self.counters["vmap_steps"] += steps
                     return node  # type: ignore[return-value]
                 right = node.right
@@ -1268,15 +1296,6 @@ class FreeTreeVmalloc(VmapLayer):
         total = (self.VMALLOC_END - self.VMALLOC_START) >> 10
         used = self.nr_vmalloc_pages << (PAGE_SHIFT - 10) if self.nr_vmalloc_info else 0
         return {"VmallocTotal": total, "VmallocUsed": used, "VmallocChunk": 0}
-
-
-def _within(va: RbNode, size: int, align: int, vstart: int) -> bool:
-    """``is_within_this_va``: does ``size`` fit in ``va`` at ``ALIGN(max(va_start, vstart), align)``?"""
-    nva = va.va_start if va.va_start > vstart else vstart
-    nva = (nva + align - 1) & -align
-    if nva + size > ULONG_MAX or nva < vstart:
-        return False
-    return nva + size <= va.va_end
 
 
 # ==========================================================================================

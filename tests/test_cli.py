@@ -509,7 +509,7 @@ def test_log_zero_count_prints_nothing(capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["--kernel-version", "1.0", "bench"],
-     "bench takes no kernel options (it always measures v2.6.28 on its own machine): drop --kernel-version"),
+     "bench takes no kernel options (it boots its own kernels and machines for each case): drop --kernel-version"),
     (["versions", "--mem", "1G", "--cpus", "2"],
      "versions takes no kernel options (it lists every modelled release): drop --mem, --cpus"),
     (["--kernel-version", "2.6.28", "log", "--config", "KASAN=y"],

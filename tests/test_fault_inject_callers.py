@@ -100,28 +100,53 @@ def test_slab_never_fails_its_own_cache_cache():
     k.check()
 
 
-@pytest.mark.parametrize("version, report", [
-    ("2.6.28", []),
-    ("3.10", ["vmalloc: allocation failure, allocated 12288 of 36864 bytes",
-              "linuxmm: page allocation failure: order:0, mode:0xd2"]),
-    ("5.10", ["linuxmm: vmalloc: allocation failure, allocated 12288 of 36864 bytes, mode:0xcc0(GFP_KERNEL), "
-              "nodemask=(null),cpuset=/,mems_allowed=0"]),
-    ("6.12", ["linuxmm: vmalloc error: size 32768, failed to allocate pages, mode:0xcc0(GFP_KERNEL), "
-              "nodemask=(null),cpuset=/,mems_allowed=0"]),
-])
-def test_vmalloc_failing_halfway_frees_what_it_took(version, report):
-    k = linuxmm.boot(version, config=["FAULT_INJECTION=y", "FAIL_PAGE_ALLOC=y"], cmdline="fail_page_alloc=4,100,0,1")
+def failing_pages(version, times):
+    """A kernel failing every fourth page allocation ``times`` times, vmalloc used once before."""
+    k = linuxmm.boot(version, config=["FAULT_INJECTION=y", "FAIL_PAGE_ALLOC=y"],
+                     cmdline=f"fail_page_alloc=4,100,0,{times}")
     k.vfree(k.vmalloc(4096))  # the vmalloc model's first use, before the knobs change
     quiet(k, "fail_page_alloc", min_order=0, ignore_gfp_wait=False, ignore_gfp_highmem=False)
+    return k
+
+
+@pytest.mark.parametrize("version, times, first, count, report", [
+    ("2.6.28", 1, 0, 4, []),
+    ("3.10", 1, 0, 4, ["vmalloc: allocation failure, allocated 12288 of 36864 bytes",
+                       "linuxmm: page allocation failure: order:0, mode:0xd2"]),
+    ("5.10", 1, 0, 4, ["linuxmm: vmalloc: allocation failure, allocated 12288 of 36864 bytes, "
+                       "mode:0xcc0(GFP_KERNEL), nodemask=(null),cpuset=/,mems_allowed=0"]),
+    ("5.13", 1, 0, 4, ["linuxmm: vmalloc error: size 32768, page order 0, failed to allocate pages, "
+                       "mode:0xcc0(GFP_KERNEL), nodemask=(null),cpuset=/,mems_allowed=0"]),
+    # 5c1f4e690eec (5.14-rc1): the bulk call asks should_fail_alloc_page once for the eight pages.
+    # Made the fourth call (after three single pages), it fails and populates nothing;
+    # 12b9f873a5d0 then takes the pages one by one, each asking again: the fourth of them fails
+    ("6.12", 2, 3, 8, ["linuxmm: vmalloc error: size 32768, failed to allocate pages, mode:0xcc0(GFP_KERNEL), "
+                       "nodemask=(null),cpuset=/,mems_allowed=0"]),
+])
+def test_vmalloc_failing_halfway_frees_what_it_took(version, times, first, count, report):
+    k = failing_pages(version, times)
+    assert all(k.alloc_pages(GFP_KERNEL, 0) for _ in range(first))  # should_fail's count 1 to first
     free = k.page_alloc.nr_free_pages()
     mark = len(k.dmesg)
     assert k.vmalloc(8 * 4096) == 0  # three pages taken, the fourth fails
     assert k.dmesg[mark:] == report
     assert k.page_alloc.nr_free_pages() == free  # the three pages went back
-    assert k.fault_attr("fail_page_alloc").failures == 1
+    attr = k.fault_attr("fail_page_alloc")
+    assert (attr.count, attr.failures) == (count, times)
     k.check()
-    addr = k.vmalloc(8 * 4096)  # times 1: used up
+    addr = k.vmalloc(8 * 4096)  # times: used up
     assert addr != 0
+    k.vfree(addr)
+    k.check()
+
+
+def test_vmalloc_bulk_allocation_asks_should_fail_once():
+    # from 5c1f4e690eec the 5.13 case above (every fourth page fails) takes all eight pages
+    k = failing_pages("6.12", 1)
+    addr = k.vmalloc(8 * 4096)
+    assert addr != 0
+    attr = k.fault_attr("fail_page_alloc")
+    assert (attr.count, attr.failures) == (1, 0)
     k.vfree(addr)
     k.check()
 

@@ -4,7 +4,7 @@ import pytest
 
 import linuxmm
 from linuxmm.errors import KernelPanic
-from linuxmm.warn import warn, warning_lines
+from linuxmm.warn import warn, warn_printer, warning_lines
 
 
 @pytest.mark.parametrize("version,lines", [
@@ -30,3 +30,17 @@ def test_panic_on_warn():
     with pytest.raises(KernelPanic):
         warn(k, "mm/vmalloc.c", "vfree")
     assert k.dmesg[-1] == "Kernel panic - not syncing: panic_on_warn set ..."
+
+
+def test_warn_printer_resolves_the_era_once(monkeypatch):
+    k = linuxmm.boot("3.11", mem="64M", cpus=2)
+    print_warn = warn_printer(k, "mm/page_alloc.c", "__alloc_pages_slowpath")
+
+    def boom(ref):
+        raise AssertionError(f"kernel.has({ref!r}) after the printer was built")
+    monkeypatch.setattr(k, "has", boom)
+    n = len(k.dmesg)
+    with k.on_cpu(1):
+        print_warn("message")
+    assert k.dmesg[n:] == ["------------[ cut here ]------------",
+                           "WARNING: CPU: 1 PID: 1 at mm/page_alloc.c __alloc_pages_slowpath()", "message"]
