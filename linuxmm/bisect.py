@@ -115,9 +115,11 @@ linuxmm bisect run [--good REV]... [--bad REV] [--old REV]... [--new REV]
 \tuse <cmd>... to automatically bisect (with --good/--bad: start first).
 
 Revisions are release tags (v6.14, 2.6.28, v6.15-rc6) and sha prefixes of modelled
-commits (see `linuxmm log --oneline`).  <cmd> runs through /bin/sh with
-LINUXMM_KERNEL_VERSION set to the revision under test; exit 0 means good (old),
-125 skip, 1-127 bad (new); below 0 or from 128 aborts, as with git bisect run."""
+commits (see `linuxmm log --oneline`).  <cmd> runs through a shell (/bin/sh -c), as
+git bisect run runs its command, with LINUXMM_KERNEL_VERSION set to the revision
+under test; exit 0 means good (old), 125 skip, 1-127 bad (new); below 0 or from 128
+aborts, as with git bisect run.  The state is kept in .linuxmm-bisect.json in the
+current directory (--state FILE or $LINUXMM_BISECT_STATE elsewhere)."""
 
 NEED_START = ('You need to start by "linuxmm bisect start".\n'
               'You then need to give me at least one {good} and {bad} revision.\n'

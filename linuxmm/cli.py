@@ -599,7 +599,11 @@ def _flush_quietly() -> None:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()  # loads the plugins: a bad LINUXMM_PLUGINS is a usage error
+    except LinuxmmError as exc:
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors

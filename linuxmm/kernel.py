@@ -152,6 +152,7 @@ class Kernel:
 
         missing.__name__ = name
         missing.__doc__ = msg
+        missing.not_in_this_kernel = True  # type: ignore[attr-defined]  (for provides())
         return missing
 
     def _report_cmdline(self) -> None:
@@ -171,7 +172,10 @@ class Kernel:
     # -- public API ---------------------------------------------------------
     def has(self, ref: str) -> bool:
         """True if this kernel contains the commit (sha prefix) or release tag ``ref``."""
-        hit = self._has_cache.get(ref)
+        try:
+            hit = self._has_cache.get(ref)
+        except TypeError:  # an unhashable ref (a list ...): the revision's check names the mistake
+            return self.revision.has(ref)
         if hit is None:
             hit = self._has_cache[ref] = self.revision.has(ref)
         return hit
@@ -251,8 +255,16 @@ class Kernel:
         return fault_attr(self, name)
 
     def provides(self, name: str) -> bool:
-        """Whether this kernel has the kernel function ``name`` (``"kmalloc"``, ``"vrealloc"`` ...)."""
-        return name in self._api
+        """Whether this kernel has the kernel function ``name`` (``"kmalloc"``, ``"vrealloc"`` ...).
+
+        False for a call the booted era did not have yet (or any more), even
+        where an implementation binds a stub that says so
+        (``krealloc()`` at 2.2: :class:`~linuxmm.errors.NotInThisKernel`).
+        """
+        if name not in self._api:
+            return False
+        fn = getattr(self, name, None)
+        return not getattr(getattr(fn, "__wrapped__", fn), "not_in_this_kernel", False)
 
     # -- invariants ------------------------------------------------------------
     def violations(self) -> list[str]:

@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # pragma: no cover
 _GFP_ZERO = __GFP_ZERO
 _GFP_RECLAIMABLE = __GFP_RECLAIMABLE
 
+_SIZE_MAX = (1 << 64) - 1
+
 #: What ``kmalloc(0)`` returns where the era had it: a non-NULL pointer that faults.
 ZERO_SIZE_PTR = 16
 
@@ -395,6 +397,9 @@ class SlabAllocator:
     # -- generic kernel functions -------------------------------------------------------------
     def kzalloc(self, size: int, flags: int) -> int:
         """``kzalloc(size, flags)``: ``kmalloc`` with ``_GFP_ZERO``."""
+        if (size.__class__ is not int or flags.__class__ is not int or not 0 <= size <= _SIZE_MAX
+                or not 0 <= flags <= 0xFFFFFFFF):  # a bool or None must not reach the ``|``; name kzalloc
+            self.check_kmalloc("kzalloc", size, flags)
         try:
             return self.kmalloc(size, flags | _GFP_ZERO)
         except TypeError:
@@ -403,6 +408,8 @@ class SlabAllocator:
 
     def kmem_cache_zalloc(self, cachep: Any, flags: int) -> int:
         """``kmem_cache_zalloc(cachep, flags)``."""
+        if flags.__class__ is not int or not 0 <= flags <= 0xFFFFFFFF:
+            check_gfp(flags, "kmem_cache_zalloc", "flags")
         try:
             return self.kmem_cache_alloc(cachep, flags | _GFP_ZERO)
         except TypeError:

@@ -165,6 +165,20 @@ class WorkloadFile:
     ops: list[Op] = field(default_factory=list)
 
 
+def _toml_where(message: str, text: str) -> str:
+    """tomllib's message, with the line and column also where it says only "(at end of document)".
+
+    tomllib ends its messages with ``(at line N, column M)``, or with ``(at end of document)``
+    when the error is the text's end (an unterminated value or array); the second gets the
+    line and column of that end, so every syntax error names where it is.
+    """
+    suffix = "(at end of document)"
+    if not message.endswith(suffix):
+        return message
+    lines = text.split("\n")
+    return message[: -len(suffix)] + f"(at end of document: line {len(lines)}, column {len(lines[-1]) + 1})"
+
+
 def _header_lines(text: str, pattern: re.Pattern[str]) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), 1) if pattern.match(line)]
 
@@ -192,7 +206,7 @@ def loads(text: str, path: str = "<workload>") -> WorkloadFile:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise WorkloadError(f"{path}: invalid TOML: {exc}") from None
+        raise WorkloadError(f"{path}: invalid TOML: {_toml_where(str(exc), text)}") from None
     wl = WorkloadFile(path=path)
     for key in doc:
         if key not in TOP_KEYS:

@@ -957,6 +957,7 @@ def _absent(name: str, version: str):
         raise NotInThisKernel(message)
 
     absent.__name__ = name
+    absent.not_in_this_kernel = True  # type: ignore[attr-defined]  (kernel.provides() says False)
     absent.__doc__ = message
     return absent
 

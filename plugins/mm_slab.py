@@ -173,6 +173,7 @@ class Slab26(SlabAllocator):
         self.percpu_arrays = has("v3.18")  # alloc_percpu for the CPU arrays [S]
         self.slabinfo_version = "1.1" if self.v24 else "2.1" if has("v2.6.14") else "2.0"  # [S boundary]
         self.warn_oversize = has("v3.9")
+        self.sanity_in_common = has("v3.7")  # kmem_cache_create's sanity checks moved to slab_common.c [S: 3.7]
         # kmem_getpages' slab_out_of_memory() report, with CONFIG_DEBUG_SLAB off: from 3.x [S: 3.1 tree
         # without, 3.10 with] until it went under "#if DEBUG" [S: 3.13 tree without, 4.4.1 with];
         # printk_ratelimit(): ten reports, the model's clock never lets the limit lapse
@@ -273,6 +274,7 @@ class Slab26(SlabAllocator):
         def missing(*args: Any, **kwargs: Any) -> Any:
             raise NotInThisKernel(f"{call}() is not in {self.kernel.version}: it appeared in {since}")
         missing.__name__ = call
+        missing.not_in_this_kernel = True  # type: ignore[attr-defined]  (kernel.provides() says False)
         return missing
 
     def sizeof_kmem_cache(self) -> int:
@@ -481,7 +483,9 @@ class Slab26(SlabAllocator):
         """``kmem_cache_create(name, size, align, flags, ctor)``."""
         self.ensure_booted()
         name, size, align, flags = self.check_create(name, size, align, flags, ctor)
-        if size < self.word or size > self.max_obj_size:
+        # From 3.7 the size < word test lives in slab_common.c under CONFIG_DEBUG_VM (off here) and SLAB
+        # rounds a small size up to a word [V: 2.6.32 mm/slab.c BUGs; 3.10 slab_common.c and 6.5; S: 3.7]
+        if (size < self.word and not self.sanity_in_common) or size > self.max_obj_size:
             self.kernel.dmesg.printk(f"kmem_cache_create: Early error in slab {name}")
             self.kernel.bug("mm/slab.c")
         if not self.common_kmalloc and any(c.name == name for c in self.cache_chain):
@@ -578,7 +582,8 @@ class Slab26(SlabAllocator):
         """``____cache_alloc``'s and ``__cache_free``'s array branches for one CPU (see the docstring)."""
         slow_only = bool(self.init_on_alloc or self.init_on_free or self.alloc_hooks
                          or (self.v24 and not self.smp))
-        small: list[ArrayCache | None] = [None] * 193
+        # sizes 0..192, then Nones for negative sizes (-1 .. -193): those take the slow path, which refuses them
+        small: list[ArrayCache | None] = [None] * 386
         if not slow_only:
             for size in range(1, 193):
                 c = self.size_caches.get(self.find_size(size))
@@ -586,7 +591,7 @@ class Slab26(SlabAllocator):
                     small[size] = c.array[cpu]
             if not self.zero_size_ptr:
                 small[0] = small[1]
-        slow_mask = -1 if slow_only else (_GFP_ZERO | _GFP_DMA)
+        slow_mask = -1 if slow_only else (_GFP_ZERO | _GFP_DMA | ~0xFFFFFFFF)  # bits above a gfp_t: slow path
         kmalloc_slow, kfree_slow = self.kmalloc_slow, self.kfree_slow
         alloc_slow, cache_free_slow = self.kmem_cache_alloc_slow, self.kmem_cache_free_slow
         slab_of = self.slab_of

@@ -132,6 +132,7 @@ class Slab22(SlabAllocator):
         def missing(*args: Any, **kwargs: Any) -> Any:
             raise NotInThisKernel(f"{call}() is not in {self.kernel.version}: it appeared in {since}")
         missing.__name__ = call
+        missing.not_in_this_kernel = True  # type: ignore[attr-defined]  (kernel.provides() says False)
         return missing
 
     # -- boot -----------------------------------------------------------------------------------

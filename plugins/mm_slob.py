@@ -114,6 +114,7 @@ _U32 = struct.Struct("<I")
 _S16 = struct.Struct("<h")
 _I32 = struct.Struct("<i")
 _SIZE_T = (1 << 64) - 1
+_GFP_MAX = 0xFFFFFFFF  # a gfp_t (checks.check_gfp): a larger mask takes the slow path, which refuses it
 
 SLOB_BREAK1 = 256
 SLOB_BREAK2 = 1024
@@ -200,10 +201,15 @@ class SlobAllocator(SlabAllocator):
         def missing(*args: Any, **kwargs: Any) -> Any:
             raise NotInThisKernel(f"{call}() is not in {self.kernel.version}: it appeared in {since}")
         missing.__name__ = call
+        missing.not_in_this_kernel = True  # type: ignore[attr-defined]  (kernel.provides() says False)
         return missing
 
     def _build_fast_paths(self) -> None:
         """SLOB has no per-CPU state: its kernel functions are plain methods."""
+
+    def switch_cpu(self, cpu: int) -> None:
+        """``kernel.on_cpu``: SLOB's heap is shared by every CPU, so only the current CPU changes."""
+        self.cpu = cpu
 
     def register_alloc_hook(self, hook: Callable[[Any, int], bool]) -> None:
         """An allocation hook (failslab, KASAN): while one is registered, every call takes the checked path."""
@@ -466,7 +472,8 @@ class Slob23(SlobAllocator):
     # -- kmalloc -------------------------------------------------------------------------------------
     def kmalloc(self, size: int, flags: int) -> int:
         """``__kmalloc``: an 8-byte header with the size, then the object; pages from PAGE_SIZE - 8."""
-        if type(size) is not int or type(flags) is not int or size < 0 or flags < 0 or self.alloc_hooks:
+        if (type(size) is not int or type(flags) is not int or size < 0 or flags < 0 or size > _SIZE_T
+                or flags > _GFP_MAX or self.alloc_hooks):
             return self.kmalloc_slow(size, flags)
         if size < self.kmalloc_slob_limit:
             if not size:
@@ -509,7 +516,7 @@ class Slob23(SlobAllocator):
 
     def kfree(self, block: int) -> None:
         """``kfree``: the size in the header says how much goes back; a page of its own goes back whole."""
-        if type(block) is not int or block < 0:
+        if type(block) is not int or block < 0 or block > _SIZE_T:
             check_addr(block, "kfree", "objp")
         if block <= ZERO_SIZE_PTR:
             return
@@ -607,7 +614,7 @@ class Slob23(SlobAllocator):
     def kmem_cache_alloc(self, c: SlobCache, flags: int) -> int:
         """``kmem_cache_alloc``: ``slob_alloc`` at the cache's alignment (pages from PAGE_SIZE); the ctor each time."""
         try:
-            if c.dead or type(flags) is not int or flags < 0 or self.alloc_hooks:
+            if c.dead or type(flags) is not int or flags < 0 or flags > _GFP_MAX or self.alloc_hooks:
                 return self.kmem_cache_alloc_slow(c, flags)
             st = c.stat
             if not c.large:
@@ -642,7 +649,7 @@ class Slob23(SlobAllocator):
     def kmem_cache_free(self, c: SlobCache, b: int) -> None:
         """``kmem_cache_free``: ``c->size`` bytes back to the heap (pages of their own back whole)."""
         c = self.check_cache("kmem_cache_free", c, SlobCache) if type(c) is not SlobCache or c.dead else c
-        if type(b) is not int or b < 0:
+        if type(b) is not int or b < 0 or b > _SIZE_T:
             check_addr(b, "kmem_cache_free", "objp")
         if b <= ZERO_SIZE_PTR:
             return
@@ -846,7 +853,8 @@ class Slob16(SlobAllocator):
     # -- kmalloc -------------------------------------------------------------------------------------
     def kmalloc(self, size: int, flags: int) -> int:
         """``__kmalloc``: a one-unit header holding the units, then the object; a bigblock from PAGE_SIZE - 16."""
-        if type(size) is not int or type(flags) is not int or size < 0 or flags < 0 or self.alloc_hooks:
+        if (type(size) is not int or type(flags) is not int or size < 0 or flags < 0 or size > _SIZE_T
+                or flags > _GFP_MAX or self.alloc_hooks):
             return self.kmalloc_slow(size, flags)
         st = self.kstat
         if size < PAGE_SIZE - 16:
@@ -877,6 +885,8 @@ class Slob16(SlobAllocator):
 
     def kzalloc(self, size: int, flags: int) -> int:
         """``__kzalloc`` of mm/util.c: ``kmalloc`` then ``memset`` (SLOB ignored ``__GFP_ZERO`` then)."""
+        if type(size) is not int or type(flags) is not int or not 0 <= size <= _SIZE_T or not 0 <= flags <= _GFP_MAX:
+            self.check_kmalloc("kzalloc", size, flags)
         p = self.kmalloc(size, flags)
         if p:
             self.zero_object(p, size)
@@ -884,7 +894,7 @@ class Slob16(SlobAllocator):
 
     def kfree(self, block: int) -> None:
         """``kfree``: a page-aligned pointer may be a bigblock; anything else has its header before it."""
-        if type(block) is not int or block < 0:
+        if type(block) is not int or block < 0 or block > _SIZE_T:
             check_addr(block, "kfree", "objp")
         if not block:
             return
@@ -972,7 +982,7 @@ class Slob16(SlobAllocator):
     def kmem_cache_alloc(self, c: SlobCache, flags: int) -> int:
         """``kmem_cache_alloc``: ``slob_alloc`` below PAGE_SIZE, ``__get_free_pages`` above; the ctor each time."""
         try:
-            if c.dead or type(flags) is not int or flags < 0 or self.alloc_hooks:
+            if c.dead or type(flags) is not int or flags < 0 or flags > _GFP_MAX or self.alloc_hooks:
                 return self.kmem_cache_alloc_slow(c, flags)
             st = c.stat
             if not c.large:
@@ -996,6 +1006,8 @@ class Slob16(SlobAllocator):
 
     def kmem_cache_zalloc(self, c: SlobCache, flags: int) -> int:
         """2.6.17-2.6.22 SLOB's ``kmem_cache_zalloc``: alloc, then ``memset`` of the cache's size."""
+        if type(flags) is not int or not 0 <= flags <= _GFP_MAX:
+            check_gfp(flags, "kmem_cache_zalloc", "flags")
         b = self.kmem_cache_alloc(c, flags)
         if b:
             self.zero_object(b, c.size)
@@ -1004,7 +1016,7 @@ class Slob16(SlobAllocator):
     def kmem_cache_free(self, c: SlobCache, b: int) -> None:
         """``kmem_cache_free``: ``c->size`` back to the heap, or the pages back."""
         c = self.check_cache("kmem_cache_free", c, SlobCache) if type(c) is not SlobCache or c.dead else c
-        if type(b) is not int or b < 0:
+        if type(b) is not int or b < 0 or b > _SIZE_T:
             check_addr(b, "kmem_cache_free", "objp")
         if not b:
             return

@@ -105,6 +105,8 @@ PID = 1
 COMM = "linuxmm"
 CACHE_LINE = 64
 WORD = 8
+#: every bit above a 32-bit gfp_t (the fast paths' masks include it: such a mask is refused on the slow path)
+_NOT_GFP = ~0xFFFFFFFF
 MAX_NR_ORDER = 11  # orders 0..10 on x86_64 in every era
 #: Structure sizes of the model's configuration (x86_64, one node, SLUB_DEBUG, no hardening) [S: summed
 #: from the 6.x struct layouts; other eras differ by a few words and are not modelled separately].
@@ -268,6 +270,7 @@ class Slub(SlabAllocator):
         else:
             self.kmalloc_shift_high = MAX_NR_ORDER + PAGE_SHIFT - 1  # KMALLOC_MAX_SIZE, no pass-through [V]
         self.large_kmalloc = has("v2.6.24")
+        self.debug_size_limit = not has("v2.6.25")  # no slub_debug for objects of 512 KB or more [V 2.6.24]
         self.kmalloc_max_cache = 1 << self.kmalloc_shift_high
         self.short_names = has("v4.20")  # kmalloc-1k [S]
         self.rcl_caches = has("v4.20")  # kmalloc-rcl-* [S]
@@ -486,8 +489,18 @@ class Slub(SlabAllocator):
             global_flags = 0
         return global_flags, blocks
 
-    def kmem_cache_flags(self, flags: int, name: str) -> int:
-        """Apply slub_debug to a new cache's flags (the ``,cache`` patterns first)."""
+    def kmem_cache_flags(self, flags: int, name: str, size: int = 0) -> int:
+        """Apply slub_debug to a new cache's flags (the ``,cache`` patterns first).
+
+        Until 2.6.24 a cache of objects of ``65535 * sizeof(void *)`` bytes or
+        more (512 KB on 64-bit) gets no slub_debug flags: the free pointer's
+        offset was a 16-bit word count (``kmem_cache_open_debug_check`` of
+        2.6.22.15 and 2.6.23.17, ``kmem_cache_flags`` of 2.6.24 [V]; gone in
+        2.6.26 [V], 2.6.25 [S]).  So 2.6.22's kmalloc caches of 512 KB to 4 MB
+        stay undebugged under ``slub_debug``, and the kernel boots.
+        """
+        if self.debug_size_limit and size >= 65535 * WORD:
+            return flags
         for bflags, patterns in self.debug_blocks_parsed:
             for pat in patterns:
                 if self.debug_blocks and "*" in pat:
@@ -628,7 +641,7 @@ class Slub(SlabAllocator):
 
     def _new_cache(self, name: str, size: int, align: int, flags: int, ctor: Any,
                    kmalloc: bool = False) -> KmemCache:
-        flags = self.kmem_cache_flags(flags, name)
+        flags = self.kmem_cache_flags(flags, name, size)
         s = KmemCache(name, size, size, 0, flags, ctor, self.ncpus)
         s.kmalloc = kmalloc
         s.align = self.calculate_alignment(flags, align, size)
@@ -686,7 +699,7 @@ class Slub(SlabAllocator):
     def find_mergeable(self, size: int, align: int, flags: int, name: str, ctor: Any) -> KmemCache | None:
         if self.slab_nomerge or ctor:
             return None
-        flags = self.kmem_cache_flags(flags, name)
+        flags = self.kmem_cache_flags(flags, name, size)
         if flags & SLUB_NEVER_MERGE:
             return None
         size = ALIGN(size, WORD)
@@ -909,13 +922,16 @@ class Slub(SlabAllocator):
         """
         slow_only = bool(self.init_on_alloc or self.init_on_free or self.alloc_hooks)
         normal = self.kmalloc_caches[KMALLOC_NORMAL]
-        small: list[KmemCacheCpu | None] = [None] * 193
+        # 193 entries for sizes 0..192, then 193 Nones that a negative size indexes (-1 .. -193), so a
+        # negative size falls to the slow path (which refuses it) at no cost to the fast one
+        small: list[KmemCacheCpu | None] = [None] * 386
         if not slow_only:
             for size in range(1, 193):
                 s = normal[kmalloc_index(size)]
                 if s is not None and not s.debug and size <= self.kmalloc_max_cache:
                     small[size] = s.cpu_slab[cpu]
-        slow_mask = -1 if slow_only else self._slow_mask()
+        # bits above a gfp_t send a mask to the slow path too, where check_gfp refuses it
+        slow_mask = -1 if slow_only else self._slow_mask() | _NOT_GFP
         kmalloc_slow, free_slow = self.kmalloc_slow, self.kfree_slow
         alloc_slow, cache_free_slow = self.kmem_cache_alloc_slow, self.kmem_cache_free_slow
         slab_of = self.slab_of
@@ -1089,7 +1105,7 @@ class Slub(SlabAllocator):
         self._caller = "kfree"
         try:
             if objp <= ZERO_SIZE_PTR:
-                if objp.__class__ is not int:
+                if objp.__class__ is not int or objp < 0:
                     raise TypeError
                 return
         except TypeError:

@@ -32,6 +32,7 @@ prints them).
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Any, Callable
 
 from linuxmm import hookimpl
@@ -474,6 +475,75 @@ class VmallocBase:
         held = self.mapped_pages()
         if held != self.nr_vmalloc_pages:
             out.append(f"vmalloc: the areas hold {held} pages but {self.nr_vmalloc_pages} are counted")
+        out.extend(self.check_mappings(spans))
+        return out
+
+    # -- mappings: page tables, guard pages, TLBs ---------------------------------------------
+    def live_vms(self) -> list[VmStruct]:
+        """The live areas that have a ``vm_struct`` (lazily freed ones excluded), for :meth:`check`."""
+        return []
+
+    def check_mappings(self, spans: list[tuple[int, int]]) -> list[str]:
+        """What the page tables and TLBs must agree on, whatever the era (part of :meth:`check`).
+
+        Every live area maps exactly its ``nr_pages`` pages, in order, from its start, and
+        nothing else in its range: its guard page (the last page of ``size``, unless
+        ``VM_NO_GUARD``) stays unmapped.  The pages of a ``VM_ALLOC`` area are allocated in the
+        page allocator and belong to no other ``VM_ALLOC`` area.  Every page-table entry lies
+        inside a reserved range.  No CPU's TLB holds a translation that disagrees with a
+        present entry (a stale entry for an unmapped address is what lazy purging allows; one
+        that contradicts the tables would mean an address was remapped without a flush).
+        """
+        pt = getattr(self, "pt", None)
+        if pt is None:
+            return []
+        out: list[str] = []
+        lookup, shift = pt.lookup, PAGE_SHIFT
+        counts = getattr(self.pa, "mem_map", None)
+        if counts is None:
+            frames = getattr(self.pa, "frames", None)
+            counts = frames.count if frames is not None else None
+        owner: dict[int, int] = {}
+        for vm in self.live_vms():
+            pages = vm.pages or []
+            for i, pfn in enumerate(pages[:vm.nr_pages]):
+                got = lookup(vm.addr + (i << shift))
+                if got != pfn:
+                    shown = "nothing" if got is None else f"pfn {got}"
+                    out.append(f"vmalloc: area {vm.addr:#x}: page {i} should map pfn {pfn}, the tables map {shown}")
+                    break
+                if vm.flags & VM_ALLOC:
+                    if pfn in owner:
+                        out.append(f"vmalloc: pfn {pfn} belongs to the areas at {owner[pfn]:#x} and {vm.addr:#x}")
+                        break
+                    owner[pfn] = vm.addr
+                    head = not i & ((1 << vm.page_order) - 1)  # a huge mapping's pages are counted at the head
+                    if counts is not None and head and not counts[pfn]:
+                        out.append(f"vmalloc: area {vm.addr:#x}: its pfn {pfn} is free in the page allocator")
+                        break
+            guarded = not vm.flags & VM_NO_GUARD
+            if guarded and lookup(vm.addr + vm.size - PAGE_SIZE) is not None:
+                out.append(f"vmalloc: area {vm.addr:#x}: its guard page {vm.addr + vm.size - PAGE_SIZE:#x} is mapped")
+            if not vm.page_order:
+                ptes, _ = pt.leaves(vm.addr, vm.addr + vm.size)
+                if ptes != vm.nr_pages:
+                    out.append(f"vmalloc: area {vm.addr:#x}: {ptes} page-table entries for its {vm.nr_pages} pages")
+        starts = [a for a, _ in spans]
+        for vpn in sorted(pt.pte):
+            addr = vpn << shift
+            i = bisect_right(starts, addr) - 1
+            if i < 0 or addr >= spans[i][1]:
+                out.append(f"vmalloc: {addr:#x} is mapped (pfn {pt.pte[vpn]}) but lies in no area")
+                break
+        for cpu in self.kernel.cpus:
+            huge = (cpu.tlb_huge, pt.pmd, pt.pmd_shift, "the huge page ")
+            for tlb, table, at, what in ((cpu.tlb, pt.pte, shift, ""), huge):
+                for index, pfn in tlb.items():
+                    present = table.get(index)
+                    if present is not None and present != pfn:
+                        out.append(f"vmalloc: CPU {cpu.id}'s TLB maps {what}{index << at:#x} to pfn {pfn}, the tables "
+                                   f"to pfn {present}")
+                        break
         return out
 
 

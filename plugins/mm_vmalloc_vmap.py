@@ -661,6 +661,11 @@ class VmapLayer(Vrealloc, VmallocBase):
             va.flags |= VMAP_RAM
             addr = va.va_start
         self.pt.map_pages(addr, pfns)
+        if self.kasan is not None:
+            # the mapped range becomes accessible; vm_unmap_ram poisons it again [V: 5.11, 5.12, 5.15 and
+            # 6.12 mm/vmalloc.c; S: the model applies this from KASAN_VMALLOC's arrival on, while 5.5 shipped
+            # without it until Andrey Ryabinin's "kasan: fix crashes on access to memory mapped by vm_map_ram()"]
+            self.kasan.kasan_unpoison_vmalloc(addr, size)
         return addr
 
     def vm_unmap_ram(self, mem: int, count: int) -> None:
@@ -670,6 +675,8 @@ class VmapLayer(Vrealloc, VmallocBase):
         if not mem or mem < self.VMALLOC_START or mem > self.VMALLOC_END or mem & (PAGE_SIZE - 1):
             self.kernel.bug("mm/vmalloc.c")
         size = count << PAGE_SHIFT
+        if self.kasan is not None:
+            self.kasan.kasan_poison_vmalloc(mem, size)
         if count <= VMAP_MAX_ALLOC:
             self.vb_free(mem, size)
         else:
@@ -772,6 +779,9 @@ class VmapLayer(Vrealloc, VmallocBase):
     def mapped_pages(self) -> int:
         return sum(va.vm.nr_pages for va in self.busy_by_addr.values()
                    if va.vm is not None and not va.flags & VM_LAZY_FREE)
+
+    def live_vms(self) -> list[VmStruct]:
+        return [va.vm for va in self.busy_by_addr.values() if va.vm is not None and not va.flags & VM_LAZY_FREE]
 
     def info_entries(self) -> list[tuple[str, Any]]:
         """What /proc/vmallocinfo walks, in its order.
@@ -1369,6 +1379,10 @@ class HugeVmalloc(FreeTreeVmalloc):
         pt = self.pt
         for i in range(0, nr_small, 1 << order):
             pt.map_huge(vm.addr + (i << PAGE_SHIFT), pfns[i])
+        if self.kasan is not None:
+            # __vmalloc_node_range unpoisons the requested bytes once mapped, huge or not [V 6.12]
+            self.kasan.populate_vmalloc(vm)
+            self.kasan.unpoison_vmalloc(vm)
         return vm.addr
 
     def tlb_entries(self, addr: int) -> tuple[int, int]:

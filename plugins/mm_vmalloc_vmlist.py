@@ -119,6 +119,9 @@ class VmlistVmalloc(VmallocBase):
     def mapped_pages(self) -> int:
         return sum(a.nr_pages for a in self.vmlist)
 
+    def live_vms(self) -> list[VmStruct]:
+        return list(self.vmlist)
+
     def info_entries(self) -> list[tuple[str, Any]]:
         """What /proc/vmallocinfo walks: ``vmlist`` in address order (2.6.26 on)."""
         return [("vm", a) for a in self.vmlist]

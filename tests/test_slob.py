@@ -385,3 +385,14 @@ def test_accounting_always_balances(version, actions):
     assert k.slab.audit() == [] and k.slab.large_pages == 0
     if type(k.slab).__name__ == "Slob23":
         assert pa.allocated_pages() == 0  # every page goes back once its last unit is free
+
+
+def test_slob_on_another_cpu_shares_its_heap():
+    """SLOB has no per-CPU state: ``on_cpu`` changes nothing but the CPU, and a block freed there is reused."""
+    k = slob("2.6.26", cpus=2)
+    with k.on_cpu(1):
+        p = k.kmalloc(100, GFP_KERNEL)
+    with k.on_cpu(0):
+        k.kfree(p)
+        assert k.kmalloc(100, GFP_KERNEL) == p
+    assert k.slab.cpu == 0 and k.violations() == []
