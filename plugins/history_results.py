@@ -12,7 +12,10 @@ measured and printed, never asserted.
   :func:`vmap_rewrite` -- map, touch and unmap 4 pages per thread for 1, 2, 4
   and 8 threads on an 8-CPU machine at v2.6.27 (``vmap``/``vunmap``) and
   v2.6.28 (``vm_map_ram``/``vm_unmap_ram``): TLB flushes, IPIs, global lock
-  acquisitions and hand-offs (:meth:`~linuxmm_plugins.mm_vmalloc.VmallocBase.count_locks`).
+  acquisitions and hand-offs (:meth:`~linuxmm_plugins.mm_vmalloc.VmallocBase.count_locks`);
+  :func:`vmap_rewrite_by_cpus` -- one thread's operations on 1 to 16 CPUs: the
+  flushes and IPIs against the machine's size, and the lazy threshold growing
+  with ``fls(cpus)``.
 * 68ad4a330433 (v5.2-rc1, the free-space tree): :func:`long_busy_list` --
   test_vmalloc's ``long_busy_list_alloc_test`` (15000 pinned areas) as
   ``test_vmalloc.sh performance`` runs it, at v5.1 and v5.2, search steps per
@@ -139,6 +142,65 @@ def vmap_rewrite_flushes_by_threads():
     data: dict[str, Any] = {"threads": threads, "ops": r[VMAP_VERSIONS[0]]["ops"]}
     for key, _ in keys:
         for version in VMAP_VERSIONS:
+            data[f"v{version} {key}"] = r[version][key]
+    return fig, data
+
+
+#: CPU counts of the flushes-by-CPUs figure, and the map+touch+unmap operations of its one thread.
+STORM_CPUS = (1, 2, 4, 8, 16)
+STORM_OPS = 16384
+
+
+@lru_cache(maxsize=None)
+def vmap_rewrite_by_cpus(ops: int = STORM_OPS) -> dict[str, dict[str, list[int]]]:
+    """One thread's ``ops`` map+touch+unmap operations of 4 pages on 1 to 16 CPUs, at v2.6.27 and
+    v2.6.28 (db64fe02258f): the flush and its IPIs on every unmap before the rewrite (``cpus - 1``
+    IPIs each), and after it a flush only at each lazy purge, whose threshold
+    ``lazy_max_pages()`` grows with ``fls(cpus)``, so more CPUs mean fewer purges.
+
+    For each version, lists over :data:`STORM_CPUS`: ``tlb_flushes``, ``ipis``, ``lazy_purges``
+    and ``lazy_max_pages`` (0 at v2.6.27, which has no lazy freeing).
+    """
+    out: dict[str, dict[str, list[int]]] = {}
+    for version in VMAP_VERSIONS:
+        rows: dict[str, list[int]] = {}
+        for cpus in STORM_CPUS:
+            k = _boot(version, cpus=cpus)
+            d = map_touch_unmap_counts(k, 1, ops)
+            lazy = getattr(k.subsystems["vmalloc"], "lazy_max_pages", None)
+            values = {"tlb_flushes": d["tlb_flushes"], "ipis": d["ipis"], "lazy_purges": d.get("lazy_purges", 0),
+                      "lazy_max_pages": lazy() if k.has("db64fe02258f") and lazy else 0}
+            for key, value in values.items():
+                rows.setdefault(key, []).append(value)
+        out[version] = rows
+    return out
+
+
+@figure
+def vmap_rewrite_flushes_by_cpus():
+    """TLB flushes and IPIs for 16384 map+touch+unmap operations of 4 pages by one thread, against
+    the number of CPUs (1 to 16), at v2.6.27 (a flush on every unmap, IPIs to every other CPU) and
+    v2.6.28 (db64fe02258f: a flush per lazy purge; the purge threshold grows with the CPUs)."""
+    from matplotlib.figure import Figure
+
+    r = vmap_rewrite_by_cpus()
+    cpus = list(STORM_CPUS)
+    fig = Figure(figsize=(8, 3.4), layout="constrained")
+    for i, (key, label) in enumerate((("tlb_flushes", "TLB flushes"), ("ipis", "IPIs sent"))):
+        ax = fig.add_subplot(1, 2, i + 1)
+        for version, style in zip(VMAP_VERSIONS, ("o-", "s--")):
+            ax.plot(cpus, [max(v, 0.5) for v in r[version][key]], style, label=f"v{version}")
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xticks(cpus, [str(c) for c in cpus])
+        ax.set_xlabel("CPUs online")
+        ax.set_title(f"{label} (log; 0 drawn at 0.5)", fontsize=10)
+        ax.grid(alpha=0.3)
+        if i == 0:
+            ax.legend()
+    data: dict[str, Any] = {"cpus": cpus}
+    for version in VMAP_VERSIONS:
+        for key in ("tlb_flushes", "ipis", "lazy_purges", "lazy_max_pages"):
             data[f"v{version} {key}"] = r[version][key]
     return fig, data
 
@@ -387,6 +449,7 @@ def vrealloc_grow() -> dict[str, Any]:
 #: The page's figures, in its order.
 FIGURE_SPECS = (
     "linuxmm_plugins.history_results:vmap_rewrite_flushes_by_threads",
+    "linuxmm_plugins.history_results:vmap_rewrite_flushes_by_cpus",
     "linuxmm_plugins.history_results:busy_areas_allocation_cost",
     "linuxmm_plugins.history_results:huge_vmalloc_tlb_entries",
     "linuxmm_plugins.mm_vrealloc_workloads:bytes_copied_by_history_length",
@@ -445,6 +508,8 @@ def report(times: bool = True) -> list[str]:
     section(f"db64fe02258f: map+touch+unmap of 4 pages, {VMAP_LOOPS} per thread, {VMAP_CPUS} CPUs",
             {"threads": list(VMAP_THREADS), **{f"v{v}": r[v] for v in VMAP_VERSIONS}})
     section("db64fe02258f: one thread until the first lazy purge", lazy_flush_interval())
+    section(f"db64fe02258f: one thread, {STORM_OPS} operations, by CPUs online",
+            {"cpus": list(STORM_CPUS), **{f"v{v}": r for v, r in vmap_rewrite_by_cpus().items()}})
     section(f"db64fe02258f: the record (ns per operation)", VMAP_REWRITE_RECORD)
     section(f"68ad4a330433: long_busy_list_alloc_test as test_vmalloc.sh performance runs it "
             f"(after fix_size and full_fit, one CPU, test_loop_count={BUSY_LOOPS})", long_busy_list(),

@@ -39,6 +39,30 @@ def test_lazy_flush_interval():
                                         "ipis": 7, "lazy_purges": 1}
 
 
+def test_vmap_rewrite_by_cpus():
+    r = hr.vmap_rewrite_by_cpus()
+    old, new = r["2.6.27"], r["2.6.28"]
+    # 2.6.27: a flush on every unmap, an IPI to each other CPU
+    assert old["tlb_flushes"] == [16384] * 5
+    assert old["ipis"] == [16384 * (cpus - 1) for cpus in (1, 2, 4, 8, 16)] == [0, 16384, 49152, 114688, 245760]
+    assert old["lazy_purges"] == old["lazy_max_pages"] == [0] * 5
+    # 2.6.28: fls(cpus) * 32 MiB of pages; a purge once that many pages of 1024-page blocks are
+    # freed (the 9th, 17th, 25th, 33rd, 41st block: every 2304, 4352, 6400, 8448, 10496 operations)
+    assert new["lazy_max_pages"] == [8192, 16384, 24576, 32768, 40960]
+    assert new["lazy_purges"] == new["tlb_flushes"] == [7, 3, 2, 1, 1]
+    assert new["ipis"] == [0, 3, 6, 7, 15]
+
+
+def test_vmap_rewrite_by_cpus_figure_plots_the_counters():
+    pytest.importorskip("matplotlib")
+    fig, data = hr.vmap_rewrite_flushes_by_cpus()
+    r = hr.vmap_rewrite_by_cpus()
+    assert data["cpus"] == [1, 2, 4, 8, 16]
+    assert data["v2.6.28 tlb_flushes"] == r["2.6.28"]["tlb_flushes"]
+    assert [list(line.get_ydata()) for line in fig.axes[1].lines] == [[0.5, 16384, 49152, 114688, 245760],
+                                                                      [0.5, 3, 6, 7, 15]]
+
+
 def test_vmap_rewrite_figure_plots_the_counters():
     pytest.importorskip("matplotlib")
     fig, data = hr.vmap_rewrite_flushes_by_threads()
