@@ -552,6 +552,6 @@ def _run(args: Any, boot: Callable[[], Any]) -> int:
 @hookimpl
 def linuxmm_commands():
     return [Command("history-results", run=_run, configure=_configure, boots=False,
-                    help="rerun the record's performance results (db64fe02258f, 68ad4a330433, 121e6f3258fe, "
-                         "f7a35a3c36d1) and print their numbers; --figures DIR draws the figures",
+                    help="reruns the record's performance results (db64fe02258f, 68ad4a330433, 121e6f3258fe, "
+                         "f7a35a3c36d1) and prints their numbers; --figures DIR draws the figures",
                     example="linuxmm history-results --figures /tmp/figures")]

@@ -188,4 +188,7 @@ def test_history_results_times_machine_and_figures(tmp_path, capsys):
         "BPF instruction history, 1024 grows: v6.15 seconds"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         spec.rpartition(":")[2] + ".png" for spec in hr.FIGURE_SPECS)
+    capsys.readouterr()
     assert main(["--kernel-version", "6.1", "history-results"]) == 2  # it boots its own kernels
+    assert capsys.readouterr().err.startswith(
+        "linuxmm: error: history-results takes no kernel options (it reruns the record's performance results ")
