@@ -474,3 +474,20 @@ def test_init_on_alloc_zeroes_a_page_asked_for_with_a_mask_of_0():
     k.free_pages(a, 0)
     b = k.alloc_pages(0, 0)
     assert b == a and k.memory.read(b, 64) == bytes(64)
+
+
+def test_a_double_free_rebinds_the_page_calls_vmalloc_holds():
+    """After a free of a free page the allocator's fast paths check every count; vmalloc's bound
+    page calls are rebound with them, so its pages pass the same checks."""
+    k = linuxmm.boot("6.12")
+    vm = k.subsystems["vmalloc"]
+    before = vm._alloc_pages
+    p = k.alloc_pages(linuxmm.GFP_KERNEL, 0)
+    k.free_pages(p, 0)
+    k.free_pages(p, 0)  # count below 0: "Bad page state" from here on every fast path checks
+    assert k.subsystems["page_alloc"]._check_new
+    assert vm._alloc_pages is not before
+    assert k.this_cpu == 0
+    a = k.vmalloc(4 * 4096)
+    k.vfree(a)
+    assert k.violations() == []
