@@ -76,28 +76,7 @@ def test_use_after_kfree(version, kind, region):
     k.check()
 
 
-def slab_double_free(k, p):
-    k.kfree(p)
-
-
-@pytest.mark.parametrize("version,first", [
-    ("4.7", None),  # KASAN found no double free before 4.8
-    ("5.10", "BUG: KASAN: double-free or invalid-free in slab_double_free"),
-    ("6.1", "BUG: KASAN: double-free in slab_double_free"),
-])
-def test_double_free_is_reported_and_not_carried_out(version, first):
-    k = slab_kasan(version)
-    p = k.kmalloc(16, GFP_KERNEL)
-    k.kfree(p)
-    start = len(k.dmesg)
-    slab_double_free(k, p)
-    if first is None:
-        assert BANNER not in list(k.dmesg)[start:]
-        return
-    assert report(k, start)[1] == first
-    assert k.kmalloc(16, GFP_KERNEL) == p
-    assert k.kmalloc(16, GFP_KERNEL) != p  # handed out once
-    k.check()
+# double and invalid frees: test_kasan.test_double_free_reports runs with SLAB too
 
 
 def test_kmem_cache_alloc_unpoisons_the_object_size():
