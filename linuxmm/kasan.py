@@ -589,7 +589,7 @@ class Kasan:
 
 #: The free path of the allocators: a free report names the function that called ``kfree``.
 _FREE_PATH = frozenset({"kfree", "kfree_slow", "slab_free", "__slab_free", "do_slab_free", "kmem_cache_free",
-                        "kmem_cache_free_slow", "kfree_sensitive", "kvfree", "kvfree_sensitive"})
+                        "kmem_cache_free_slow", "cache_free", "kfree_sensitive", "kvfree", "kvfree_sensitive"})
 
 
 def caller(skip: frozenset[str] = frozenset()) -> str:

@@ -37,7 +37,7 @@ them except :meth:`SlabAllocator.zero_object`, called only for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .checks import check_addr, check_gfp, check_int, check_size
 from .errors import ArgumentError, LinuxmmError
@@ -194,7 +194,7 @@ class SlabAllocator:
         self.slab_pages_in = 0  # pages received from the page allocator, all time
         self.slab_pages_out = 0  # pages given back
         self.large_pages = 0  # pages of kmalloc requests sent straight to the page allocator
-        self.kasan: Any = None  # set when KASAN attaches (SLUB)
+        self.kasan: Any = None  # set when KASAN attaches (KasanSlab: SLUB, SLAB)
         self.counters.declare("slab_pages_allocated", "slab_pages_freed")
         init_alloc = kernel.cmdline.get("init_on_alloc")
         init_free = kernel.cmdline.get("init_on_free")
@@ -513,3 +513,40 @@ class SlabAllocator:
     def objects_pages(self) -> int:  # pragma: no cover - every era overrides
         """Pages in all slabs of all caches, counted slab by slab."""
         raise NotImplementedError
+
+
+class KasanSlab:
+    """KASAN's side of a slab allocator: SLUB from v4.0 (0b24becc810d), SLAB from v4.6 (7ed2f9e66385).
+
+    Both allocators do the same at the same points: a new slab is poisoned as red zone
+    (``kasan_poison_slab``), an allocation unpoisons the bytes asked for (``kasan_kmalloc``;
+    ``kmem_cache_alloc`` asks for the object size), a free poisons the object
+    (``kasan_slab_free``, which also reports a double or invalid free of the era), and
+    KASAN's report describes the object and its cache through :meth:`kasan_object`.  Every
+    call then takes the slow path, where these hooks run: the allocation hook registered here
+    fails nothing, it only switches the fast paths off, so without KASAN they are unchanged.
+
+    An allocator supplies ``slab_of`` (virtual page number -> slab, each slab with its
+    ``cache``), ``nearest_obj(cache, slab, addr)`` and :meth:`kasan_slabs`.
+    """
+
+    def kasan_slabs(self) -> Iterable[tuple[int, int, Iterable[int], int]]:  # pragma: no cover
+        """Each slab that exists: (address, bytes, the objects in use, object size)."""
+        raise NotImplementedError
+
+    def kasan_init(self, kasan: Any) -> None:
+        """Attach KASAN: slabs that exist are poisoned but for their objects in use; no fast paths."""
+        self.kasan = kasan
+        for addr, nbytes, live, object_size in self.kasan_slabs():
+            kasan.kasan_poison_slab(addr, nbytes)
+            for obj in live:
+                kasan.kasan_kmalloc(obj, object_size, object_size)
+        self.register_alloc_hook(lambda cache, gfp: False)
+
+    def kasan_object(self, addr: int) -> tuple[str, int, int] | None:
+        """For KASAN's report: (cache name, object size, object start) of the slab object at ``addr``."""
+        slab = self.slab_of.get(addr >> PAGE_SHIFT)
+        if slab is None:
+            return None
+        s = slab.cache
+        return s.name, s.object_size, self.nearest_obj(s, slab, addr)

@@ -55,6 +55,11 @@ from linuxmm.kasan import Kasan
 from linuxmm.records import BootParam, Commit, ConfigSymbol, Release
 
 COMMITS = (
+    Commit(sha="7ed2f9e66385", subject="mm, kasan: SLAB support", author="Alexander Potapenko",
+           date="2016-03-25", tag="v4.6-rc1", mark="V",
+           source="'Fixes: 7ed2f9e663854db (\"mm, kasan: SLAB support\")' in Alexander Potapenko's 2016-07 SLUB "
+                  "follow-up; the patch series on linux-mm (v1 2016-01-27 to v5 2016-03); a shortlog with it among "
+                  "the 4.6 merge-window mm patches (date and tag S)"),
     Commit(sha="e4b7818b9aa8", subject="kasan: record and print the free track", author="Walter Wu",
            date="2020-08-06", tag="v5.9-rc1", mark="V",
            source="commit page (sha, subject, 'Add a macro KASAN_KMALLOC_FREETRACK', Linus' sign-off; patch Link "

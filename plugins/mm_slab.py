@@ -49,6 +49,15 @@ What is modelled, per era
   memory from 3.18 [S]), node structures and shared arrays every cache
   takes from the general caches, as ``kmem_cache_create`` takes them.
 
+* KASAN (7ed2f9e66385, v4.6): a new slab is poisoned as red zone after its
+  constructors ran, ``kmalloc(n)`` unpoisons ``n`` bytes and
+  ``kmem_cache_alloc`` the object size, a free poisons the object (or reports
+  a double or invalid free of the era and stops), and reports name the object
+  and its cache; the hooks are SLUB's (:class:`linuxmm.slab.KasanSlab`) and run
+  on the slow path only, which every call takes while KASAN is on.  Left out,
+  as for SLUB: the quarantine (v4.7, for SLAB first [S]) and the
+  metadata that makes each object larger with KASAN on [S].
+
 Machine: x86_64 from 2.6 (8-byte words, 64-byte lines, one node, NR_CPUS 32),
 i386 for 2.4 (4-byte words, 32-byte lines).  Not modelled: CONFIG_DEBUG_SLAB
 (red zones, poisoning, statistics in slabinfo), NUMA alien caches, the
@@ -67,7 +76,7 @@ from linuxmm.lists import FreeList
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.records import Implementation
 from linuxmm.slab import (ALIGN, SLAB_CACHE_DMA, SLAB_HWCACHE_ALIGN, SLAB_PANIC, SLAB_RECLAIM_ACCOUNT,
-                          ZERO_SIZE_PTR, SlabAllocator, SlabCache, SlabinfoRow, fls, get_order)
+                          ZERO_SIZE_PTR, KasanSlab, SlabAllocator, SlabCache, SlabinfoRow, fls, get_order)
 
 _GFP_DMA = __GFP_DMA
 _GFP_ZERO = __GFP_ZERO
@@ -152,7 +161,7 @@ class KmemCache(SlabCache):
         return dict(zip(STAT_ITEMS, self.stat))
 
 
-class Slab26(SlabAllocator):
+class Slab26(KasanSlab, SlabAllocator):
     """mm/slab.c of 2.4 and 2.6.0-6.7 (see the module docstring)."""
 
     name = "SLAB"
@@ -666,15 +675,20 @@ class Slab26(SlabAllocator):
             return 0
         fit = self.find_size(max(size, 1))
         table = self.dma_caches if flags & _GFP_DMA else self.size_caches
-        return self.cache_alloc(table[fit], flags)
+        return self.cache_alloc(table[fit], flags, size)
 
     def kmem_cache_alloc_slow(self, c: Any, flags: Any) -> int:
         c = self.check_cache("kmem_cache_alloc", c, KmemCache)
         check_gfp(flags, "kmem_cache_alloc", "flags")
         return self.cache_alloc(c, flags)
 
-    def cache_alloc(self, c: KmemCache, flags: int) -> int:
-        """``__cache_alloc``: hooks, the CPU array or ``cache_alloc_refill``, then zeroing."""
+    def cache_alloc(self, c: KmemCache, flags: int, orig_size: int = 0) -> int:
+        """``__cache_alloc``: hooks, the CPU array or ``cache_alloc_refill``, then zeroing.
+
+        With KASAN (7ed2f9e66385, v4.6) the ``orig_size`` bytes ``kmalloc`` asked for (the
+        object size for ``kmem_cache_alloc``) become accessible: ``kasan_kmalloc`` /
+        ``kasan_slab_alloc``.
+        """
         for hook in self.alloc_hooks:
             if hook(c, flags):
                 return 0
@@ -690,6 +704,8 @@ class Slab26(SlabAllocator):
             obj = self.alloc_one(c, flags)  # 2.4 without a CPU array
         if obj and (flags & _GFP_ZERO or self.init_on_alloc):
             self.zero_object(obj, c.object_size)
+        if obj and self.kasan is not None:
+            self.kasan.kasan_kmalloc(obj, orig_size or c.object_size, c.object_size)
         return obj
 
     def slab_get_obj(self, c: KmemCache, slab: Slab) -> int:
@@ -795,10 +811,32 @@ class Slab26(SlabAllocator):
         if c.ctor:
             for i in range(c.num):
                 c.ctor(s_mem + i * c.size)
+        if self.kasan is not None:  # kasan_poison_slab (7ed2f9e66385); the constructors ran unpoisoned
+            self.kasan.kasan_poison_slab(addr, PAGE_SIZE << c.order)
         n.slabs_free.add_tail(key)
         n.free_objects += c.num
         c.stat[GROWN] += 1
         return True
+
+    def nearest_obj(self, c: KmemCache, slab: Slab, x: int) -> int:
+        """``nearest_obj``: the start of the object ``x`` points into (``s_mem`` + index * size)."""
+        i = max(0, min(c.num - 1, (x - slab.s_mem) // c.size))
+        return slab.s_mem + i * c.size
+
+    def kasan_slabs(self):
+        """For ``kasan_init``: each slab, its bytes and the objects in use (in no slab's free
+        index, no CPU array and no shared array)."""
+        cached: set[int] = set()
+        for c in self.caches():
+            for ac in c.array:
+                cached.update(ac.entry)
+            if c.node.shared is not None:
+                cached.update(c.node.shared.entry)
+        for slab in list(self.slabs.values()):
+            c = slab.cache
+            free = set(slab.free)
+            live = [slab.s_mem + i * c.size for i in range(c.num) if i not in free]
+            yield slab.addr, PAGE_SIZE << c.order, [p for p in live if p not in cached], c.object_size
 
     def slab_out_of_memory(self, c: KmemCache, gfp: int) -> None:
         """3.x ``slab_out_of_memory()`` [V 3.10, 3.13]: the request, the cache, and its node's slabs."""
@@ -853,7 +891,15 @@ class Slab26(SlabAllocator):
         self.cache_free(c, objp)
 
     def cache_free(self, c: KmemCache, objp: int) -> None:
-        """``__cache_free``: into the CPU array, flushing a batch when it is full."""
+        """``__cache_free``: into the CPU array, flushing a batch when it is full.
+
+        With KASAN (7ed2f9e66385, v4.6) ``kasan_slab_free`` poisons the object first, or
+        reports a double or invalid free of the era and stops the free.
+        """
+        if self.kasan is not None:
+            slab = self.slab_of[objp >> PAGE_SHIFT]
+            if self.kasan.kasan_slab_free(objp, self.nearest_obj(c, slab, objp), c.object_size):
+                return
         if self.init_on_free:
             self.zero_object(objp, c.object_size)
         c.stat[FREES] += 1

@@ -92,7 +92,7 @@ from linuxmm.records import Implementation
 from linuxmm.slab import (ALIGN, POISON_END, POISON_FREE, POISON_INUSE, SLAB_CACHE_DMA, SLAB_CONSISTENCY_CHECKS,
                           SLAB_DESTROY_BY_RCU, SLAB_FAILSLAB, SLAB_HWCACHE_ALIGN, SLAB_NOLEAKTRACE, SLAB_PANIC,
                           SLAB_POISON, SLAB_RECLAIM_ACCOUNT, SLAB_RED_ZONE, SLAB_STORE_USER, SLAB_TRACE,
-                          SLUB_RED_ACTIVE, SLUB_RED_INACTIVE, ZERO_SIZE_PTR, SlabAllocator, SlabCache,
+                          SLUB_RED_ACTIVE, SLUB_RED_INACTIVE, ZERO_SIZE_PTR, KasanSlab, SlabAllocator, SlabCache,
                           SlabinfoRow, fls, get_order)
 
 _GFP_ZERO = __GFP_ZERO
@@ -236,7 +236,7 @@ class KmemCache(SlabCache):
         return {name: sum(c.stat[i] for c in self.cpu_slab) for i, name in enumerate(STAT_ITEMS)}
 
 
-class Slub(SlabAllocator):
+class Slub(KasanSlab, SlabAllocator):
     """mm/slub.c, 2.6.22 .. 6.18 (see the module docstring)."""
 
     name = "SLUB"
@@ -801,41 +801,28 @@ class Slub(SlabAllocator):
         return 1 if n.nr_slabs else 0
 
     # ------------------------------------------------------------------------------------------
-    # KASAN (0b24becc810d): every call takes the slow path, where the hooks run (self.kasan, set here)
-    def kasan_init(self, kasan: Any) -> None:
-        """Attach KASAN: slabs that exist are poisoned but for their objects in use; no fast paths.
+    # KASAN (0b24becc810d): every call takes the slow path, where the hooks run (KasanSlab)
+    def kasan_slabs(self):
+        """For ``kasan_init``: each slab, its bytes and the objects in use (not on a freelist).
 
         What the model leaves out: the metadata KASAN adds to each object (its alloc/free
         tracks, which make ``size`` larger with KASAN on) and the quarantine that holds freed
         objects back from reuse.
         """
-        self.kasan = kasan
         for slab in list(self.slabs.values()):
             s = slab.cache
-            kasan.kasan_poison_slab(slab.addr, PAGE_SIZE << slab.order)
             free = set(slab.freelist)
             for c in s.cpu_slab:
                 if c.slab is slab:
                     free.update(c.freelist)
-            for i in range(slab.objects):
-                obj = self.obj_addr(s, slab, i)
-                if obj not in free:
-                    kasan.kasan_kmalloc(obj, s.object_size, s.object_size)
-        self.register_alloc_hook(lambda cache, gfp: False)
+            live = [p for p in (self.obj_addr(s, slab, i) for i in range(slab.objects)) if p not in free]
+            yield slab.addr, PAGE_SIZE << slab.order, live, s.object_size
 
     def nearest_obj(self, s: KmemCache, slab: Slab, x: int) -> int:
         """``nearest_obj``: the start of the object ``x`` points into."""
         start = slab.addr + s.red_left_pad
         i = max(0, min(slab.objects - 1, (x - start) // s.size))
         return start + i * s.size
-
-    def kasan_object(self, addr: int) -> tuple[str, int, int] | None:
-        """For KASAN's report: (cache name, object size, object start) of the slab object at ``addr``."""
-        slab = self.slab_of.get(addr >> PAGE_SHIFT)
-        if slab is None:
-            return None
-        s = slab.cache
-        return s.name, s.object_size, self.nearest_obj(s, slab, addr)
 
     # ------------------------------------------------------------------------------------------
     # slabs

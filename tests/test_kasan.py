@@ -365,8 +365,10 @@ def test_slab_report_before_the_allocation_size_was_inferred():
     ("6.0", "BUG: KASAN: double-free or invalid-free in kmalloc_double_free", ""),
     ("6.1", "BUG: KASAN: double-free in kmalloc_double_free", "Free of addr {p} by task linuxmm/1"),
 ])
-def test_double_free_reports(version, first, second):
-    k = kasan_kernel(version)
+@pytest.mark.parametrize("allocator", ["SLUB", "SLAB"])  # SLAB from v4.6 (7ed2f9e66385)
+def test_double_free_reports(version, first, second, allocator):
+    k = kasan_kernel(version, **{allocator: True})
+    assert k.slab.name == allocator
     p = k.kmalloc(16, GFP_KERNEL)
     k.kfree(p)
     start = len(k.dmesg)
