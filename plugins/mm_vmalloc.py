@@ -234,6 +234,28 @@ class VmallocBase:
     def page_addr(self, pfn: int) -> int:
         return self.page_offset + (pfn << PAGE_SHIFT)
 
+    def _vunmap(self, addr: int, deallocate_pages: bool) -> None:
+        """``__vunmap`` (2.6 on): warn on a misaligned or unknown address; otherwise take the area
+        out of the address space and, for ``vfree``, give its pages back (and a vmalloc'ed page
+        array, ``VM_VPAGES``).  Eras that free otherwise override it."""
+        if not addr:
+            return
+        if addr & (PAGE_SIZE - 1):
+            self.warn("__vunmap", f"Trying to vfree() bad address ({self.ptr(addr)})")
+            return
+        vm = self.remove_vm_area(addr)
+        if vm is None:
+            self.warn("__vunmap", f"Trying to vfree() nonexistent vm area ({self.ptr(addr)})")
+            return
+        if deallocate_pages:
+            free_pages, base = self._free_pages, self.page_offset
+            for pfn in vm.pages or ():
+                free_pages(base + (pfn << PAGE_SHIFT), 0)
+            self.nr_vmalloc_pages -= vm.nr_pages
+            self.counters["vmalloc_pages_freed"] += vm.nr_pages
+            if vm.flags & VM_VPAGES and vm.pages_addr:
+                self._vunmap(vm.pages_addr, True)
+
     # -- global locks ------------------------------------------------------------------
     def count_locks(self, *names: str) -> None:
         """Count acquisitions of the era's global locks ``names`` (one counter each, named as the

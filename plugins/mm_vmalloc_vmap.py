@@ -554,25 +554,6 @@ class VmapLayer(Vrealloc, VmallocBase):
         self.pt.map_pages(vm.addr, pfns)
         return vm.addr
 
-    def _vunmap(self, addr: int, deallocate_pages: bool) -> None:
-        if not addr:
-            return
-        if addr & (PAGE_SIZE - 1):
-            self.warn("__vunmap", f"Trying to vfree() bad address ({self.ptr(addr)})")
-            return
-        vm = self.remove_vm_area(addr)
-        if vm is None:
-            self.warn("__vunmap", f"Trying to vfree() nonexistent vm area ({self.ptr(addr)})")
-            return
-        if deallocate_pages:
-            free_pages, base = self._free_pages, self.page_offset
-            for pfn in vm.pages or ():
-                free_pages(base + (pfn << PAGE_SHIFT), 0)
-            self.nr_vmalloc_pages -= vm.nr_pages
-            self.counters["vmalloc_pages_freed"] += vm.nr_pages
-            if vm.flags & VM_VPAGES and vm.pages_addr:
-                self._vunmap(vm.pages_addr, True)
-
     # -- the API ---------------------------------------------------------------------------------------
     def vmalloc(self, size: int) -> int:
         """``vmalloc(size)``: the area's address, or 0 (NULL)."""

@@ -601,32 +601,13 @@ class Vmlist26(VmlistVmalloc):
                 area.nr_pages = len(pfns)  # "free them in __vunmap()"
                 self.nr_vmalloc_pages += len(pfns)
                 self.counters["vmalloc_pages_allocated"] += len(pfns)
-                self.__vunmap(area.addr, True)
+                self._vunmap(area.addr, True)
                 return 0
             pfns.append((page - base) >> PAGE_SHIFT)
         self.nr_vmalloc_pages += nr_pages
         self.counters["vmalloc_pages_allocated"] += nr_pages
         self.pt.map_pages(area.addr, pfns)  # map_vm_area: size - PAGE_SIZE, the guard stays unmapped
         return area.addr
-
-    def __vunmap(self, addr: int, deallocate_pages: bool) -> None:
-        if not addr:
-            return
-        if addr & (PAGE_SIZE - 1):
-            self.warn("__vunmap", f"Trying to vfree() bad address ({self.ptr(addr)})")
-            return
-        area = self.remove_vm_area(addr)
-        if area is None:
-            self.warn("__vunmap", f"Trying to vfree() nonexistent vm area ({self.ptr(addr)})")
-            return
-        if deallocate_pages:
-            free_pages, page_addr = self._free_pages, self.page_addr
-            for pfn in area.pages or ():
-                free_pages(page_addr(pfn), 0)
-            self.nr_vmalloc_pages -= area.nr_pages
-            self.counters["vmalloc_pages_freed"] += area.nr_pages
-            if area.flags & VM_VPAGES and area.pages_addr:
-                self.__vunmap(area.pages_addr, True)
 
     # -- the API ------------------------------------------------------------------------------
     def vmalloc(self, size: int) -> int:
@@ -674,12 +655,12 @@ class Vmlist26(VmlistVmalloc):
         if type(addr) is not int or addr < 0 or addr >> 64:
             addr = self._check_addr(addr, "vfree")
         self.counters["vfree_calls"] += 1
-        self.__vunmap(addr, True)
+        self._vunmap(addr, True)
 
     def vunmap(self, addr: int) -> None:
         """``vunmap(addr)``: ``__vunmap(addr, 0)``, the pages stay the caller's."""
         addr = self._check_addr(addr, "vunmap")
-        self.__vunmap(addr, False)
+        self._vunmap(addr, False)
 
     def vmap(self, pages: list[int], count: int, flags: int = VM_MAP) -> int:
         """``vmap(pages, count, flags, PAGE_KERNEL)``: map the given pages contiguously; 0 on failure."""
