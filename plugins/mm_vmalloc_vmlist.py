@@ -152,6 +152,30 @@ class VmlistVmalloc(VmallocBase):
             f"does not check this placement and would map over what lies beyond; the model refuses")
 
     # -- vmalloc's core, per era (subclasses) -------------------------------------------
+    def vfree(self, addr: int) -> None:
+        """``vfree(addr)`` of 1.0 to 2.4: unlink, unmap and free the pages, then the era's flush
+        (:meth:`_vfree_flush`, given what ``clear_range`` emptied)."""
+        if type(addr) is not int or addr < 0 or addr >> 64:
+            addr = self._check_addr(addr, "vfree")
+        if not addr:
+            return
+        self.counters["vfree_calls"] += 1
+        if addr & (PAGE_SIZE - 1):
+            self.dmesg.printk(f"Trying to vfree() bad address ({self.ptr(addr)})")
+            return
+        i = self._find(addr)
+        if i < 0:
+            self.dmesg.printk(f"Trying to vfree() nonexistent vm area ({self.ptr(addr)})")
+            return
+        area = self._unlink(i)
+        emptied = self.pt.clear_range(area.addr, area.addr + area.size)
+        free_page, page_addr = self._free_page, self.page_addr
+        for pfn in area.pages or ():
+            free_page(page_addr(pfn))
+        self.nr_vmalloc_pages -= area.nr_pages
+        self.counters["vmalloc_pages_freed"] += area.nr_pages
+        self._vfree_flush(emptied)
+
     def meminfo(self) -> dict[str, int]:
         """VmallocTotal/Used/Chunk as ``get_vmalloc_info`` computed them from ``vmlist`` (from 2.6.0 [S]).
 
@@ -269,33 +293,13 @@ class Vmlist10(VmlistVmalloc):
             return 0
         return addr
 
-    def vfree(self, addr: int) -> None:
-        """``vfree(addr)``: unlink, free the pages (and, in 1.0/1.2, a page table left empty)."""
-        if type(addr) is not int or addr < 0 or addr >> 64:
-            addr = self._check_addr(addr, "vfree")
-        if not addr:
-            return
-        self.counters["vfree_calls"] += 1
-        if addr & (PAGE_SIZE - 1):
-            self.dmesg.printk(f"Trying to vfree() bad address ({self.ptr(addr)})")
-            return
-        i = self._find(addr)
-        if i < 0:
-            self.dmesg.printk(f"Trying to vfree() nonexistent vm area ({self.ptr(addr)})")
-            return
-        area = self._unlink(i)
-        emptied = self.pt.clear_range(area.addr, area.addr + area.size)
-        free_page, page_addr = self._free_page, self.page_addr
-        for pfn in area.pages or ():
-            free_page(page_addr(pfn))
-        self.nr_vmalloc_pages -= area.nr_pages
-        self.counters["vmalloc_pages_freed"] += area.nr_pages
+    def _vfree_flush(self, emptied: Any) -> None:
+        """1.3/2.0 flush after every ``vfree``; 1.0 and 1.2 only for each page table it emptied."""
         if self.era20:
             self._flush()
         else:
             for _ in emptied:  # free_area_pages flushes only when it frees a page table
                 self._flush()
-
 
 def page_align32(size: int) -> int:
     return ((size + PAGE_SIZE - 1) & PAGE_MASK) & _U32 if size < (1 << 32) else (size + PAGE_SIZE - 1) & PAGE_MASK
@@ -445,27 +449,8 @@ class Vmlist22(VmlistVmalloc):
             return 0
         return addr
 
-    def vfree(self, addr: int) -> None:
-        """``vfree(addr)``: unlink, unmap, free the pages, ``flush_tlb_all()``."""
-        if type(addr) is not int or addr < 0 or addr >> 64:
-            addr = self._check_addr(addr, "vfree")
-        if not addr:
-            return
-        self.counters["vfree_calls"] += 1
-        if addr & (PAGE_SIZE - 1):
-            self.dmesg.printk(f"Trying to vfree() bad address ({self.ptr(addr)})")
-            return
-        i = self._find(addr)
-        if i < 0:
-            self.dmesg.printk(f"Trying to vfree() nonexistent vm area ({self.ptr(addr)})")
-            return
-        area = self._unlink(i)
-        self.pt.clear_range(area.addr, area.addr + area.size)
-        free_page, page_addr = self._free_page, self.page_addr
-        for pfn in area.pages or ():
-            free_page(page_addr(pfn))
-        self.nr_vmalloc_pages -= area.nr_pages
-        self.counters["vmalloc_pages_freed"] += area.nr_pages
+    def _vfree_flush(self, emptied: Any) -> None:
+        """``vfree`` ends with ``flush_tlb_all()``."""
         self.kernel.flush_tlb_all()
 
 
