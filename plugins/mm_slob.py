@@ -302,6 +302,36 @@ class SlobAllocator(SlabAllocator):
     def audit(self) -> list[str]:
         return super().audit() + list(self.corruptions)
 
+    #: kmem_cache_free returns at once for pointers up to this one (NULL)
+    null_ptr_max = 0
+
+    def free_cache_block(self, b: int, size: int, st: list[int]) -> None:
+        """Give a cache object of ``size`` bytes back to the design's heap."""
+        raise NotImplementedError
+
+    def kmem_cache_free(self, c: SlobCache, b: int) -> None:
+        """``kmem_cache_free``: ``c->size`` bytes back to the heap (pages of their own back whole)."""
+        c = self.check_cache("kmem_cache_free", c, SlobCache) if type(c) is not SlobCache or c.dead else c
+        if type(b) is not int or b < 0 or b > _SIZE_T:
+            check_addr(b, "kmem_cache_free", "objp")
+        if b <= self.null_ptr_max:
+            return
+        st = c.stat
+        if c.large:
+            big = self.large.get(b >> PAGE_SHIFT)
+            if big is not None and big[0] == b and big[3] is c:
+                self.large_free(b)
+                st[FREES] += 1
+                st[FREE_LARGE] += 1
+                return
+        elif self.cblocks.get(b) is c:
+            del self.cblocks[b]
+            st[FREES] += 1
+            self.free_cache_block(b, c.size, st)
+            return
+        self.corrupt(f"kmem_cache_free({c.name}, {b:#x}) of an object this cache did not hand out (or one freed "
+                     f"already)")
+
 
 class Slob23(SlobAllocator):
     """mm/slob.c of 2.6.23-6.3: pages on next-fit lists, first fit inside a page (see the module docstring)."""
@@ -646,28 +676,11 @@ class Slob23(SlobAllocator):
         finally:
             self.alloc_hooks = hooks
 
-    def kmem_cache_free(self, c: SlobCache, b: int) -> None:
-        """``kmem_cache_free``: ``c->size`` bytes back to the heap (pages of their own back whole)."""
-        c = self.check_cache("kmem_cache_free", c, SlobCache) if type(c) is not SlobCache or c.dead else c
-        if type(b) is not int or b < 0 or b > _SIZE_T:
-            check_addr(b, "kmem_cache_free", "objp")
-        if b <= ZERO_SIZE_PTR:
-            return
-        st = c.stat
-        if c.large:
-            big = self.large.get(b >> PAGE_SHIFT)
-            if big is not None and big[0] == b and big[3] is c:
-                self.large_free(b)
-                st[FREES] += 1
-                st[FREE_LARGE] += 1
-                return
-        elif self.cblocks.get(b) is c:
-            del self.cblocks[b]
-            st[FREES] += 1
-            self.slob_free(b, c.size, st)
-            return
-        self.corrupt(f"kmem_cache_free({c.name}, {b:#x}) of an object this cache did not hand out (or one freed "
-                     f"already)")
+    #: kmem_cache_free ignores ZERO_SIZE_PTR as it ignores NULL (2.6.23 on)
+    null_ptr_max = ZERO_SIZE_PTR
+
+    def free_cache_block(self, b: int, size: int, st: list[int]) -> None:
+        self.slob_free(b, size, st)
 
     # -- accounting -------------------------------------------------------------------------------------
     def objects_pages(self) -> int:
@@ -1013,28 +1026,8 @@ class Slob16(SlobAllocator):
             self.zero_object(b, c.size)
         return b
 
-    def kmem_cache_free(self, c: SlobCache, b: int) -> None:
-        """``kmem_cache_free``: ``c->size`` back to the heap, or the pages back."""
-        c = self.check_cache("kmem_cache_free", c, SlobCache) if type(c) is not SlobCache or c.dead else c
-        if type(b) is not int or b < 0 or b > _SIZE_T:
-            check_addr(b, "kmem_cache_free", "objp")
-        if not b:
-            return
-        st = c.stat
-        if c.large:
-            big = self.large.get(b >> PAGE_SHIFT)
-            if big is not None and big[0] == b and big[3] is c:
-                self.large_free(b)
-                st[FREES] += 1
-                st[FREE_LARGE] += 1
-                return
-        elif self.cblocks.get(b) is c:
-            del self.cblocks[b]
-            st[FREES] += 1
-            self.slob_free(b, c.size)
-            return
-        self.corrupt(f"kmem_cache_free({c.name}, {b:#x}) of an object this cache did not hand out (or one freed "
-                     f"already)")
+    def free_cache_block(self, b: int, size: int, st: list[int]) -> None:
+        self.slob_free(b, size)
 
     # -- accounting -------------------------------------------------------------------------------------
     def objects_pages(self) -> int:
