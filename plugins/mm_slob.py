@@ -167,6 +167,9 @@ class SlobAllocator(SlabAllocator):
     source_file = "mm/slob.c"
     #: SLOB_UNIT in bytes
     unit = 2
+    #: the struct kmem_cache SLOB allocates from its own heap: size, align, flags, name, ctor
+    #: [V 2.6.16, 2.6.23]; Slob23 sets the later eras' size
+    sizeof_cache = 32
 
     def __init__(self, kernel: Any) -> None:
         super().__init__(kernel)
@@ -308,6 +311,17 @@ class SlobAllocator(SlabAllocator):
     def free_cache_block(self, b: int, size: int, st: list[int]) -> None:
         """Give a cache object of ``size`` bytes back to the design's heap."""
         raise NotImplementedError
+
+    def kmem_cache_destroy(self, c: Any) -> None:
+        """``kmem_cache_destroy``: the descriptor goes back; objects still allocated are not checked."""
+        if c is None:
+            return
+        c = self.check_cache("kmem_cache_destroy", c, SlobCache)
+        c.dead = True
+        self.slob_caches.remove(c)
+        if c.name_addr:
+            self.kfree(c.name_addr)
+        self.free_cache_block(c.addr, self.sizeof_cache, self.mstat)
 
     def kmem_cache_free(self, c: SlobCache, b: int) -> None:
         """``kmem_cache_free``: ``c->size`` bytes back to the heap (pages of their own back whole)."""
@@ -629,17 +643,6 @@ class Slob23(SlobAllocator):
         c = SlobCache(name, size, csize, calign, flags, ctor, addr, name_addr)
         self.slob_caches.append(c)
         return c
-
-    def kmem_cache_destroy(self, c: Any) -> None:
-        """``kmem_cache_destroy``: the descriptor goes back; objects still allocated are not checked."""
-        if c is None:
-            return
-        c = self.check_cache("kmem_cache_destroy", c, SlobCache)
-        c.dead = True
-        self.slob_caches.remove(c)
-        if c.name_addr:
-            self.kfree(c.name_addr)
-        self.slob_free(c.addr, self.sizeof_cache, self.mstat)
 
     def kmem_cache_alloc(self, c: SlobCache, flags: int) -> int:
         """``kmem_cache_alloc``: ``slob_alloc`` at the cache's alignment (pages from PAGE_SIZE); the ctor each time."""
@@ -971,7 +974,7 @@ class Slob16(SlobAllocator):
         if not size:
             raise ArgumentError("kmem_cache_create: size 0: SLOB of this era would cut zero-unit blocks that break "
                                 "its free list, which the model does not follow")
-        addr = self.slob_alloc(32, GFP_KERNEL, 0, self.mstat)
+        addr = self.slob_alloc(self.sizeof_cache, GFP_KERNEL, 0, self.mstat)
         if not addr:
             if flags & SLAB_PANIC and self.rcu_footer:
                 self.kernel.panic(f"Cannot create slab cache {name}")
@@ -983,14 +986,6 @@ class Slob16(SlobAllocator):
         self.slob_caches.append(c)
         return c
 
-    def kmem_cache_destroy(self, c: Any) -> None:
-        """``kmem_cache_destroy``: the descriptor goes back; objects still allocated are not checked."""
-        if c is None:
-            return
-        c = self.check_cache("kmem_cache_destroy", c, SlobCache)
-        c.dead = True
-        self.slob_caches.remove(c)
-        self.slob_free(c.addr, 32)
 
     def kmem_cache_alloc(self, c: SlobCache, flags: int) -> int:
         """``kmem_cache_alloc``: ``slob_alloc`` below PAGE_SIZE, ``__get_free_pages`` above; the ctor each time."""
