@@ -70,7 +70,7 @@ from typing import Any, Callable
 
 from linuxmm import hookimpl
 from linuxmm.checks import check_addr, check_gfp, check_size
-from linuxmm.errors import ArgumentError, ConfigError
+from linuxmm.errors import ConfigError
 from linuxmm.gfp import __GFP_DMA, __GFP_NOWARN, __GFP_RECLAIMABLE, __GFP_ZERO, GFP_KERNEL, era_gfp, gfp_era
 from linuxmm.lists import FreeList
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
@@ -965,12 +965,6 @@ class Slab26(KasanSlab, SlabAllocator):
     # reports and accounting
     def caches(self) -> list[KmemCache]:
         return list(self.cache_chain)
-
-    def find_cache(self, name: str) -> KmemCache:
-        for c in self.cache_chain:
-            if c.name == name:
-                return c
-        raise ArgumentError(f"no slab cache named {name!r} in this kernel")
 
     def slabinfo_rows(self) -> list[SlabinfoRow]:
         self.ensure_booted()

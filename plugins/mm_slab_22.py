@@ -41,7 +41,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from linuxmm.checks import check_addr, check_gfp, check_size
-from linuxmm.errors import ArgumentError, KernelBug, NotInThisKernel
+from linuxmm.errors import KernelBug, NotInThisKernel
 from linuxmm.gfp import __GFP_DMA, __GFP_ZERO, GFP_KERNEL
 from linuxmm.machine import PAGE_SHIFT, PAGE_SIZE
 from linuxmm.machine.frames import PG_dma
@@ -518,12 +518,6 @@ class Slab22(SlabAllocator):
     # -- reports ----------------------------------------------------------------------------------
     def caches(self) -> list[KmemCache]:
         return list(self.caches_list)
-
-    def find_cache(self, name: str) -> KmemCache:
-        for c in self.caches_list:
-            if c.name == name:
-                return c
-        raise ArgumentError(f"no slab cache named {name!r} in this kernel")
 
     def slabinfo_rows(self) -> list[SlabinfoRow]:
         self.ensure_booted()
