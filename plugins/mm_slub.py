@@ -755,13 +755,7 @@ class Slub(KasanSlab, SlabAllocator):
         s.refcount -= 1
         if s.refcount:
             return
-        self.flush_all(s)
-        n = s.node
-        for key in list(n.partial):
-            slab = self.slabs[key]
-            if not slab.inuse:
-                self.remove_partial(n, slab)
-                self.discard_slab(s, slab)
+        n = self._flush_and_discard_empty(s)
         if n.nr_slabs:
             for key in list(n.partial):
                 self._list_slab_objects(s, self.slabs[key])
@@ -779,6 +773,17 @@ class Slub(KasanSlab, SlabAllocator):
             self.kfree(s.meta_addrs[0])
         self._build_fast_paths()
 
+    def _flush_and_discard_empty(self, s: KmemCache) -> Any:
+        """Flush every CPU slab of ``s`` back to its node, free the partial slabs left empty; the node."""
+        self.flush_all(s)
+        n = s.node
+        for key in list(n.partial):
+            slab = self.slabs[key]
+            if not slab.inuse:
+                self.remove_partial(n, slab)
+                self.discard_slab(s, slab)
+        return n
+
     def _list_slab_objects(self, s: KmemCache, slab: Slab) -> None:
         self.slab_err(s, slab, f"Objects remaining in {s.name} on __kmem_cache_shutdown()")
         free = set(slab.freelist)
@@ -791,13 +796,7 @@ class Slub(KasanSlab, SlabAllocator):
         """``kmem_cache_shrink(s)``: flush the CPU slabs, free every empty slab; 1 if slabs remain."""
         self.ensure_booted()
         s = self.check_cache("kmem_cache_shrink", s, KmemCache)
-        self.flush_all(s)
-        n = s.node
-        for key in list(n.partial):
-            slab = self.slabs[key]
-            if not slab.inuse:
-                self.remove_partial(n, slab)
-                self.discard_slab(s, slab)
+        n = self._flush_and_discard_empty(s)
         return 1 if n.nr_slabs else 0
 
     # ------------------------------------------------------------------------------------------
