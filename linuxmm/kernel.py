@@ -222,6 +222,12 @@ class Kernel:
             listener(cpu)
         self.rebind()
 
+    def refresh(self) -> None:
+        """Run every CPU listener again for the current CPU, then :meth:`rebind`: what an
+        implementation calls after rebuilding per-CPU state that other subsystems bind (as after an
+        ``on_cpu`` switch)."""
+        self._switch(self.this_cpu)
+
     def rebind(self) -> None:
         """Read every implementation's API again into the kernel's attributes.
 

@@ -1019,9 +1019,8 @@ class Buddy26(PageAllocator):
         if not self._check_new:
             self._check_new = True
             self._reset_cpu_tables()
-            # every CPU listener (this allocator's own fast paths, and vmalloc's bound page calls)
-            # and the kernel's API are read again, as after an on_cpu switch
-            self.kernel._switch(self._cpu)
+            # this allocator's fast paths, vmalloc's bound page calls and the kernel's API
+            self.kernel.refresh()
 
     @staticmethod
     def _pcp_grew(pcp: PerCpuPages) -> None:
