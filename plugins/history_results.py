@@ -167,9 +167,9 @@ def vmap_rewrite_by_cpus(ops: int = STORM_OPS) -> dict[str, dict[str, list[int]]
         for cpus in STORM_CPUS:
             k = _boot(version, cpus=cpus)
             d = map_touch_unmap_counts(k, 1, ops)
-            lazy = getattr(k.subsystems["vmalloc"], "lazy_max_pages", None)
+            lazy = k.subsystems["vmalloc"].lazy_max_pages() if k.has("db64fe02258f") else 0
             values = {"tlb_flushes": d["tlb_flushes"], "ipis": d["ipis"], "lazy_purges": d.get("lazy_purges", 0),
-                      "lazy_max_pages": lazy() if k.has("db64fe02258f") and lazy else 0}
+                      "lazy_max_pages": lazy}
             for key, value in values.items():
                 rows.setdefault(key, []).append(value)
         out[version] = rows
